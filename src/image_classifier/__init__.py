@@ -1,0 +1,1 @@
+"""Serving package: turns image bytes into predictions with ONNX Runtime, never TensorFlow."""

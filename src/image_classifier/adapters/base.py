@@ -1,0 +1,66 @@
+"""What every event-source adapter offers, plus the header handling they share."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from image_classifier.errors import ClassifierError
+from image_classifier.http_messages import HttpRequest, HttpResponse
+
+
+class Adapter(Protocol):
+    name: str
+
+    def matches(self, event: Any) -> bool: ...
+
+    def to_request(self, event: Any, request_id: str) -> HttpRequest: ...
+
+    def to_response(self, response: HttpResponse) -> Any: ...
+
+
+def lower_headers(headers: Any) -> dict[str, str]:
+    """Header names are case-insensitive; duplicates keep their first value."""
+    if not isinstance(headers, Mapping):
+        return {}
+    merged: dict[str, str] = {}
+    for name, value in headers.items():
+        if isinstance(name, str) and isinstance(value, str):
+            merged.setdefault(name.lower(), value)
+    return merged
+
+
+def string_map(values: Any) -> dict[str, str]:
+    if not isinstance(values, Mapping):
+        return {}
+    return {k: v for k, v in values.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def event_body(event: Mapping[str, Any]) -> bytes | None:
+    """The raw body bytes, base64-decoded when the gateway says so."""
+    body = event.get("body")
+    if body is None:
+        return None
+    if not isinstance(body, str):
+        raise ClassifierError("The request body must be a string.", code="invalid_request")
+    if event.get("isBase64Encoded") is True:
+        try:
+            return base64.b64decode(body, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise ClassifierError(
+                "The body is flagged base64 but is not valid base64.", code="invalid_base64"
+            ) from exc
+    return body.encode("utf-8", errors="surrogatepass")
+
+
+def gateway_response(response: HttpResponse) -> dict[str, Any]:
+    """The proxy-integration response shape that REST, HTTP API and Function URLs all accept."""
+    return {
+        "statusCode": response.status,
+        "headers": {"Content-Type": "application/json", **response.headers},
+        "body": json.dumps(response.document),
+        "isBase64Encoded": False,
+    }

@@ -1,0 +1,132 @@
+"""The HTTP entry point: detect the event shape, route, classify, answer; never raise."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from typing import Any
+
+from image_classifier.adapters import detect
+from image_classifier.core import classify_images
+from image_classifier.errors import ClassifierError
+from image_classifier.http_messages import HttpRequest, HttpResponse
+from image_classifier.logs import fault_location, log
+from image_classifier.model import Classifier
+from image_classifier.payload import parse_classify_request
+from image_classifier.settings import Settings
+
+ROUTES = {"classify": ("POST",), "": ("POST",), "model": ("GET", "HEAD")}
+
+
+class HttpApp:
+    """Built once per container around the loaded classifier."""
+
+    def __init__(self, classifier: Classifier, settings: Settings):
+        self.classifier = classifier
+        self.settings = settings
+        self.model_ref = {"name": classifier.name, "version": classifier.version}
+
+    def __call__(self, event: Any, context: Any = None) -> Any:
+        started = time.perf_counter()
+        request_id = str(getattr(context, "aws_request_id", "") or uuid.uuid4())
+        adapter = detect(event)
+        fields: dict[str, Any] = {"request_id": request_id, "shape": adapter.name}
+        try:
+            request = adapter.to_request(event, request_id)
+            fields["request_id"] = request.request_id
+            response = self.handle(request, fields)
+        except ClassifierError as exc:
+            response = HttpResponse(exc.status, {"error": exc.to_dict()})
+        except Exception as exc:
+            log(
+                "internal_error",
+                logging.ERROR,
+                request_id=fields["request_id"],
+                error_type=type(exc).__name__,
+                at=fault_location(exc),
+            )
+            response = HttpResponse(
+                500,
+                {
+                    "error": {
+                        "code": "internal_error",
+                        "message": "Internal error; quote the request id when reporting it.",
+                        "request_id": fields["request_id"],
+                    }
+                },
+            )
+        response.headers.update(self._cors_headers())
+        fields.update(status=response.status, total_ms=_ms_since(started))
+        if "error" in response.document:
+            fields["error"] = response.document["error"]["code"]
+        log("request", **fields)
+        return adapter.to_response(response)
+
+    def handle(self, request: HttpRequest, fields: dict[str, Any]) -> HttpResponse:
+        route = request.path.rstrip("/").rsplit("/", 1)[-1]
+        if route not in ROUTES:
+            raise ClassifierError(f"No route {request.path[:100]}.", code="not_found", status=404)
+        allowed = ROUTES[route]
+        if request.method == "OPTIONS":
+            return HttpResponse(204, {}, {"Allow": ", ".join((*allowed, "OPTIONS"))})
+        if request.method not in allowed:
+            return HttpResponse(
+                405,
+                {
+                    "error": {
+                        "code": "method_not_allowed",
+                        "message": f"Use {' or '.join(allowed)} on this route.",
+                    }
+                },
+                {"Allow": ", ".join((*allowed, "OPTIONS"))},
+            )
+        if route == "model":
+            return HttpResponse(200, self.classifier.card())
+        return self._classify(request, fields)
+
+    def _classify(self, request: HttpRequest, fields: dict[str, Any]) -> HttpResponse:
+        settings = self.settings
+        parsed = parse_classify_request(
+            request,
+            n_labels=len(self.classifier.labels),
+            default_top_k=settings.default_top_k,
+            max_bytes=settings.max_image_bytes,
+            max_batch=settings.max_batch,
+        )
+        result = classify_images(
+            self.classifier, parsed.images, parsed.top_k, settings.max_image_pixels
+        )
+        fields.update(
+            images=len(parsed.images),
+            decode_ms=round(result.decode_ms, 3),
+            inference_ms=round(result.inference_ms, 3),
+        )
+        items = [
+            {"error": outcome.to_dict()}
+            if isinstance(outcome, ClassifierError)
+            else {"predictions": [p.to_dict() for p in outcome]}
+            for outcome in result.outcomes
+        ]
+        top = [item["predictions"][0]["label"] for item in items if "predictions" in item]
+        fields["top_label"] = top[0] if len(top) == 1 else top
+        if parsed.batch:
+            return HttpResponse(200, {"results": items, "model": self.model_ref})
+        outcome = result.outcomes[0]
+        if isinstance(outcome, ClassifierError):
+            raise outcome
+        return HttpResponse(200, {**items[0], "model": self.model_ref})
+
+    def _cors_headers(self) -> dict[str, str]:
+        origin = self.settings.cors_allow_origin
+        if not origin:
+            return {}
+        return {
+            "Access-Control-Allow-Origin": origin,
+            "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+            "Access-Control-Allow-Headers": "Content-Type",
+        }
+
+
+def _ms_since(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 3)

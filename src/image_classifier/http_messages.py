@@ -1,0 +1,30 @@
+"""Source-neutral HTTP request and response: adapters translate events to and from these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class HttpRequest:
+    method: str
+    path: str
+    headers: dict[str, str] = field(default_factory=dict)
+    query: dict[str, str] = field(default_factory=dict)
+    body: bytes | None = None
+    document: Any = None
+    request_id: str = "-"
+
+    @property
+    def media_type(self) -> str:
+        """The first media type named in Content-Type, lower-cased, without parameters."""
+        raw = self.headers.get("content-type", "")
+        return raw.split(",")[0].split(";")[0].strip().lower()
+
+
+@dataclass
+class HttpResponse:
+    status: int
+    document: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,154 @@
+"""Turns a request body into image bytes and options, or a ClassifierError with a stable code."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from image_classifier.errors import ClassifierError
+from image_classifier.http_messages import HttpRequest
+
+JSON_TYPES = frozenset({"", "application/json", "text/json"})
+BINARY_TYPES = frozenset({"application/octet-stream"})
+KNOWN_FIELDS = frozenset({"image", "images", "top_k"})
+_DATA_URL = re.compile(r"data:([^;,]*)((?:;[^;,]*)*?);base64,", re.IGNORECASE)
+_BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
+_WHITESPACE = re.compile(r"\s+")
+
+
+@dataclass
+class ImageRequest:
+    images: list[bytes | ClassifierError]
+    batch: bool
+    top_k: int
+
+
+def parse_classify_request(
+    request: HttpRequest, n_labels: int, default_top_k: int, max_bytes: int, max_batch: int
+) -> ImageRequest:
+    """Accept a JSON document with `image` or `images`, or a raw image body."""
+    media = request.media_type
+    if request.document is not None:
+        document = request.document
+    elif media in JSON_TYPES or media.endswith("+json"):
+        document = _parse_json(request.body)
+    elif media.startswith("image/") or media in BINARY_TYPES:
+        if not request.body:
+            raise ClassifierError("The request has no image in its body.", code="missing_image")
+        _check_size(len(request.body), max_bytes)
+        top_k = _top_k(request.query.get("top_k"), n_labels, default_top_k, from_query=True)
+        return ImageRequest([request.body], batch=False, top_k=top_k)
+    else:
+        raise ClassifierError(
+            f"Unsupported content type '{media}'; send application/json or an image/* body.",
+            code="unsupported_media_type",
+            status=415,
+        )
+    return _from_document(document, n_labels, default_top_k, max_bytes, max_batch)
+
+
+def decode_base64_image(text: str, max_bytes: int) -> bytes:
+    """Standard or URL-safe base64, padded or not, with whitespace, or a data: URL."""
+    match = _DATA_URL.match(text.lstrip())
+    if match:
+        mime = match.group(1).strip().lower()
+        if not mime.startswith("image/"):
+            raise ClassifierError(
+                "The data URL must name an image/* type.",
+                code="unsupported_media_type",
+                status=415,
+            )
+        text = text.lstrip()[match.end() :]
+    compact = _WHITESPACE.sub("", text).translate(str.maketrans("-_", "+/"))
+    if not compact:
+        raise ClassifierError("The image is empty.", code="empty_image")
+    _check_size(len(compact) * 3 // 4, max_bytes)
+    compact = compact.rstrip("=")
+    compact += "=" * (-len(compact) % 4)
+    if not _BASE64.fullmatch(compact):
+        raise ClassifierError("The image is not valid base64.", code="invalid_base64")
+    try:
+        data = base64.b64decode(compact, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ClassifierError("The image is not valid base64.", code="invalid_base64") from exc
+    _check_size(len(data), max_bytes)
+    return data
+
+
+def _parse_json(body: bytes | None) -> Any:
+    if not body or not body.strip():
+        raise ClassifierError("The request has no body.", code="missing_image")
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise ClassifierError("The body is not valid UTF-8 JSON.", code="invalid_json") from exc
+
+
+def _from_document(
+    document: Any, n_labels: int, default_top_k: int, max_bytes: int, max_batch: int
+) -> ImageRequest:
+    if not isinstance(document, dict):
+        raise ClassifierError(
+            "The body must be a JSON object with 'image' or 'images'.", code="invalid_request"
+        )
+    unknown = sorted(str(k) for k in document if k not in KNOWN_FIELDS)
+    if unknown:
+        raise ClassifierError(
+            f"Unknown field(s): {', '.join(unknown)[:200]}. Known: image, images, top_k.",
+            code="unknown_field",
+        )
+    top_k = _top_k(document.get("top_k"), n_labels, default_top_k, from_query=False)
+    if "image" in document and "images" in document:
+        raise ClassifierError("Send either 'image' or 'images', not both.", code="invalid_request")
+    if "image" in document:
+        return ImageRequest([_decode_field(document["image"], max_bytes)], False, top_k)
+    if "images" not in document:
+        raise ClassifierError("The body has no 'image' or 'images' field.", code="missing_image")
+    images = document["images"]
+    if not isinstance(images, list):
+        raise ClassifierError("'images' must be a list of base64 strings.", code="invalid_field")
+    if not images:
+        raise ClassifierError("'images' is empty.", code="empty_batch")
+    if len(images) > max_batch:
+        raise ClassifierError(
+            f"A batch holds at most {max_batch} images; got {len(images)}.",
+            code="batch_too_large",
+            status=413,
+        )
+    return ImageRequest([_decode_item(item, max_bytes) for item in images], True, top_k)
+
+
+def _decode_field(value: Any, max_bytes: int) -> bytes:
+    if not isinstance(value, str):
+        raise ClassifierError("'image' must be a base64 string.", code="invalid_field")
+    return decode_base64_image(value, max_bytes)
+
+
+def _decode_item(value: Any, max_bytes: int) -> bytes | ClassifierError:
+    try:
+        return _decode_field(value, max_bytes)
+    except ClassifierError as exc:
+        return exc
+
+
+def _top_k(value: Any, n_labels: int, default: int, from_query: bool) -> int:
+    if value is None:
+        return min(default, n_labels)
+    if from_query and isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= n_labels:
+        raise ClassifierError(
+            f"'top_k' must be a whole number from 1 to {n_labels}.", code="invalid_top_k"
+        )
+    return value
+
+
+def _check_size(size: int, max_bytes: int) -> None:
+    if size > max_bytes:
+        raise ClassifierError(
+            f"The image is larger than {max_bytes} bytes.", code="image_too_large", status=413
+        )

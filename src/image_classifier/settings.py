@@ -1,0 +1,51 @@
+"""Every setting the function reads, from environment variables, read once at init."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from image_classifier.errors import ModelLoadError
+from image_classifier.preprocessing import DEFAULT_MAX_PIXELS
+
+
+@dataclass(frozen=True)
+class Settings:
+    model_dir: Path
+    max_image_bytes: int = 4_500_000
+    max_image_pixels: int = DEFAULT_MAX_PIXELS
+    max_batch: int = 16
+    default_top_k: int = 3
+    cors_allow_origin: str = "*"
+    results_prefix: str = "results/"
+    results_bucket: str | None = None
+
+    @classmethod
+    def from_env(cls, default_model_dir: Path, environ: Mapping[str, str] = os.environ) -> Settings:
+        def number(name: str, default: int) -> int:
+            raw = environ.get(name)
+            if raw in (None, ""):
+                return default
+            try:
+                value = int(raw)
+            except ValueError:
+                value = 0
+            if value < 1:
+                raise ModelLoadError(
+                    f"environment variable {name}={raw!r}: need a positive integer"
+                )
+            return value
+
+        defaults = cls(model_dir=default_model_dir)
+        return cls(
+            model_dir=Path(environ.get("MODEL_DIR") or default_model_dir),
+            max_image_bytes=number("MAX_IMAGE_BYTES", defaults.max_image_bytes),
+            max_image_pixels=number("MAX_IMAGE_PIXELS", defaults.max_image_pixels),
+            max_batch=number("MAX_BATCH", defaults.max_batch),
+            default_top_k=number("DEFAULT_TOP_K", defaults.default_top_k),
+            cors_allow_origin=environ.get("CORS_ALLOW_ORIGIN", defaults.cors_allow_origin),
+            results_prefix=environ.get("RESULTS_PREFIX") or defaults.results_prefix,
+            results_bucket=environ.get("RESULTS_BUCKET") or None,
+        )
