@@ -97,9 +97,15 @@ def load_folder_dataset(root: Path, spec: InputSpec) -> Dataset:
     present = [label for label, count in zip(labels, counts, strict=True) if count > 0]
     if len(present) < 2:
         raise TrainingInputError(f"data dir {root} has readable images in fewer than two classes")
+    return Dataset(root.name, labels, np.stack(arrays), np.asarray(targets), skipped)
+
+
+def split(dataset: Dataset, seed: int, test_size: float = 0.15, val_size: float = 0.15) -> Splits:
+    """Stratified train/validation/test split, fixed by the seed."""
+    counts = np.bincount(dataset.y, minlength=len(dataset.labels))
     thin = [
         f"{label} ({count})"
-        for label, count in zip(labels, counts, strict=True)
+        for label, count in zip(dataset.labels, counts, strict=True)
         if count < MIN_IMAGES_PER_CLASS
     ]
     if thin:
@@ -107,11 +113,6 @@ def load_folder_dataset(root: Path, spec: InputSpec) -> Dataset:
             f"classes with fewer than {MIN_IMAGES_PER_CLASS} images cannot be split into "
             f"train, validation and test: {', '.join(thin)}"
         )
-    return Dataset(root.name, labels, np.stack(arrays), np.asarray(targets), skipped)
-
-
-def split(dataset: Dataset, seed: int, test_size: float = 0.15, val_size: float = 0.15) -> Splits:
-    """Stratified train/validation/test split, fixed by the seed."""
     x_rest, x_test, y_rest, y_test = train_test_split(
         dataset.x, dataset.y, test_size=test_size, stratify=dataset.y, random_state=seed
     )

@@ -17,8 +17,8 @@ class ClassifierError(Exception):
         if status is not None:
             self.status = status
 
-    def to_dict(self) -> dict[str, str]:
-        return {"code": self.code, "message": self.message}
+    def to_dict(self) -> dict[str, str | int]:
+        return {"code": self.code, "message": self.message, "status": self.status}
 
 
 class ImageError(ClassifierError):

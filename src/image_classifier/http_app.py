@@ -52,6 +52,7 @@ class HttpApp:
                     "error": {
                         "code": "internal_error",
                         "message": "Internal error; quote the request id when reporting it.",
+                        "status": 500,
                         "request_id": fields["request_id"],
                     }
                 },
@@ -77,6 +78,7 @@ class HttpApp:
                     "error": {
                         "code": "method_not_allowed",
                         "message": f"Use {' or '.join(allowed)} on this route.",
+                        "status": 405,
                     }
                 },
                 {"Allow": ", ".join((*allowed, "OPTIONS"))},

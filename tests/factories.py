@@ -1,0 +1,92 @@
+"""Small builders for images and events, shared by the tests."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from make_event import function_url_event, http_api_event, rest_api_event
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parent.parent
+EVENTS = Path(__file__).resolve().parent / "events"
+# The digit each HTTP fixture carries, and so the label the model must put first.
+FIXTURE_LABELS = {
+    "http_api_v2": "7",
+    "rest_api_v1": "3",
+    "function_url": "5",
+    "direct": "0",
+    "binary_body": "9",
+}
+
+
+def load_event(name: str) -> dict[str, Any]:
+    return json.loads((EVENTS / f"{name}.json").read_text())
+
+
+def encode(image: Image.Image, fmt: str = "PNG", **options: Any) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt, **options)
+    return buffer.getvalue()
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+@cache
+def digits() -> tuple[tuple[bytes, ...], tuple[str, ...]]:
+    """All 1,797 scikit-learn digits as 8x8 PNG files, with their labels."""
+    from training.data import digit_images
+
+    images, targets = digit_images()
+    return tuple(encode(i) for i in images), tuple(str(int(t)) for t in targets)
+
+
+def digit_png(label: str) -> bytes:
+    """The first digit image of a class."""
+    images, labels = digits()
+    return images[labels.index(label)]
+
+
+def gray(value: int, size: tuple[int, int] = (8, 8)) -> Image.Image:
+    return Image.new("L", size, value)
+
+
+def quadrants(tl: int, tr: int, bl: int, br: int, side: int = 64) -> Image.Image:
+    """A greyscale image with four flat quadrants, asymmetric under every flip and rotation."""
+    half = side // 2
+    pixels = np.zeros((side, side), dtype=np.uint8)
+    pixels[:half, :half], pixels[:half, half:] = tl, tr
+    pixels[half:, :half], pixels[half:, half:] = bl, br
+    return Image.fromarray(pixels, "L")
+
+
+SHAPES = {
+    "http_api_v2": http_api_event,
+    "function_url": function_url_event,
+    "rest_api_v1": rest_api_event,
+}
+
+
+def json_event(document: Any, shape: str = "http_api_v2", **kwargs: Any) -> dict[str, Any]:
+    return SHAPES[shape](json.dumps(document), **kwargs)
+
+
+def binary_event(data: bytes, content_type: str = "image/png", **kwargs: Any) -> dict[str, Any]:
+    return http_api_event(
+        b64(data), headers={"content-type": content_type}, base64_encoded=True, **kwargs
+    )
+
+
+def read_response(response: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+    """Status, document and headers of a gateway response, or of a direct invocation's dict."""
+    if isinstance(response, dict) and "statusCode" in response:
+        return response["statusCode"], json.loads(response["body"]), response["headers"]
+    status = response["error"]["status"] if "error" in response else 200
+    return status, response, {}

@@ -1,0 +1,244 @@
+"""The training CLI end to end: artifacts, model card, parity, folder datasets, bad input."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+
+import pytest
+from export_digits import export_digits
+from factories import ROOT, encode, gray
+
+pytest.importorskip("tensorflow")
+
+import train
+
+FAST = ["--epochs", "3", "--limit", "400", "--patience", "2"]
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "train.py"), *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    output = tmp_path_factory.mktemp("run") / "model"
+    result = run_cli(*FAST, "--output", str(output))
+    assert result.returncode == 0, result.stderr[-2000:]
+    return output, result.stdout
+
+
+def test_cli_prints_every_step_and_keras_epochs(trained):
+    _, stdout = trained
+    for number, name in enumerate(train.STEPS, start=1):
+        assert f"[{number}/8] {name}:" in stdout
+    assert "Epoch 1/3" in stdout
+
+
+def test_writes_every_artifact(trained):
+    output, _ = trained
+    names = {p.relative_to(output).as_posix() for p in output.rglob("*") if p.is_file()}
+    assert names == {
+        "model.onnx",
+        "model.keras",
+        "labels.json",
+        "metadata.json",
+        "report/curves.png",
+        "report/confusion.png",
+        "report/report.md",
+    }
+    assert json.loads((output / "labels.json").read_text()) == [str(i) for i in range(10)]
+    assert "| CNN |" in (output / "report" / "report.md").read_text()
+
+
+def test_metadata_card_has_every_field(trained):
+    output, _ = trained
+    card = json.loads((output / "metadata.json").read_text())
+    assert {
+        "name",
+        "version",
+        "created_at",
+        "git_commit",
+        "input",
+        "labels",
+        "dataset",
+        "hyperparameters",
+        "metrics",
+        "parity",
+        "frameworks",
+        "model_sha256",
+    } <= set(card)
+    assert card["input"] == {
+        "height": 8,
+        "width": 8,
+        "channels": 1,
+        "color_mode": "L",
+        "resize": "bilinear",
+        "background": 0,
+    }
+    assert card["dataset"]["name"] == "sklearn-digits"
+    assert len(card["dataset"]["content_hash"]) == 64
+    assert sum(card["dataset"]["splits"].values()) == 400
+    assert card["hyperparameters"]["epochs"] == 3 and card["hyperparameters"]["seed"] == 42
+    metrics = card["metrics"]
+    assert 0 <= metrics["test_accuracy"] <= 1 and 0 <= metrics["baseline_accuracy"] <= 1
+    assert set(metrics["per_class"]) == set(card["labels"])
+    assert set(card["frameworks"]) == {
+        "tensorflow",
+        "keras",
+        "tf2onnx",
+        "onnx",
+        "onnxruntime",
+        "opset",
+    }
+    assert card["frameworks"]["opset"] == 17
+    onnx_bytes = (output / "model.onnx").read_bytes()
+    assert card["model_sha256"] == hashlib.sha256(onnx_bytes).hexdigest()
+
+
+def test_parity_is_recorded_within_bounds(trained):
+    output, _ = trained
+    parity = json.loads((output / "metadata.json").read_text())["parity"]
+    assert parity["max_abs_diff"] <= 1e-5 and parity["top1_agreement"] == 1.0
+    assert parity["samples"] > 0
+
+
+def test_onnx_graph_has_named_io_and_dynamic_batch(trained):
+    import onnx
+
+    output, _ = trained
+    graph = onnx.load(output / "model.onnx").graph
+    assert [i.name for i in graph.input] == ["image"]
+    assert [o.name for o in graph.output] == ["probabilities"]
+    batch = graph.input[0].type.tensor_type.shape.dim[0]
+    assert batch.dim_param and not batch.dim_value
+
+
+def test_serving_loads_what_training_wrote(trained):
+    from image_classifier.model import Classifier
+
+    output, _ = trained
+    served = Classifier(output)
+    assert served.labels == [str(i) for i in range(10)] and served.spec.shape == (8, 8, 1)
+
+
+def test_committed_default_model_meets_its_targets():
+    card = json.loads((ROOT / "model" / "metadata.json").read_text())
+    assert card["metrics"]["test_accuracy"] >= 0.98
+    assert card["metrics"]["test_accuracy"] > card["metrics"]["baseline_accuracy"]
+    assert card["parity"]["max_abs_diff"] <= 1e-5 and card["parity"]["top1_agreement"] == 1.0
+    assert card["dataset"]["images"] == 1797
+
+
+def test_retraining_with_the_same_seed_reproduces_the_committed_accuracy(tmp_path):
+    committed = json.loads((ROOT / "model" / "metadata.json").read_text())["metrics"]
+    result = run_cli("--output", str(tmp_path / "model"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    retrained = json.loads((tmp_path / "model" / "metadata.json").read_text())["metrics"]
+    assert abs(retrained["test_accuracy"] - committed["test_accuracy"]) <= 0.005
+
+
+def test_trains_on_a_folder_dataset(tmp_path):
+    export_digits(tmp_path / "data", per_class=30, scale=2)
+    (tmp_path / "data" / "3" / "notes.txt").write_text("not an image")
+    (tmp_path / "data" / "4" / "broken.png").write_bytes(b"\x89PNG broken")
+    output = tmp_path / "model"
+    result = run_cli(
+        "--data-dir",
+        str(tmp_path / "data"),
+        "--epochs",
+        "2",
+        "--image-size",
+        "12",
+        "--output",
+        str(output),
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "warning: skipping" in result.stderr and "notes.txt" in result.stderr
+    card = json.loads((output / "metadata.json").read_text())
+    assert card["labels"] == [str(i) for i in range(10)]
+    assert card["dataset"]["skipped_files"] == 2 and card["dataset"]["images"] == 300
+    assert card["input"]["height"] == 12 and card["input"]["color_mode"] == "RGB"
+
+
+def folder(root, counts, make=lambda i: encode(gray(i * 10 % 255))):
+    root.mkdir(parents=True)
+    for label, count in counts.items():
+        (root / label).mkdir(parents=True)
+        for i in range(count):
+            (root / label / f"{i}.png").write_bytes(make(i))
+    return root
+
+
+BAD_INPUTS = {
+    "missing data dir": (lambda t: ["--data-dir", str(t / "absent")], "does not exist"),
+    "empty data dir": (lambda t: ["--data-dir", str(folder(t / "d", {}))], "at least two class"),
+    "one class": (lambda t: ["--data-dir", str(folder(t / "d", {"a": 9}))], "at least two class"),
+    "too few images in a class": (
+        lambda t: ["--data-dir", str(folder(t / "d", {"a": 9, "b": 2}))],
+        "fewer than 5 images cannot be split",
+    ),
+    "nothing readable": (
+        lambda t: ["--data-dir", str(folder(t / "d", {"a": 3, "b": 3}, lambda i: b"junk"))],
+        "no readable images",
+    ),
+    "output is a file": (
+        lambda t: ["--output", str((t / "f").write_text("x") and t / "f")],
+        "not a directory",
+    ),
+    "output under a file": (
+        lambda t: ["--output", str((t / "f").write_text("x") and t / "f" / "model")],
+        "is not writable",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BAD_INPUTS, ids=list(BAD_INPUTS))
+def test_bad_input_exits_2_with_a_clear_message(tmp_path, capsys, case):
+    make_args, message = BAD_INPUTS[case]
+    args = make_args(tmp_path)
+    if "--output" not in args:
+        args += ["--output", str(tmp_path / "out")]
+    assert train.main(args) == 2
+    err = capsys.readouterr().err
+    assert any(line.startswith("error: ") and message in line for line in err.splitlines())
+    assert not (tmp_path / "out").exists()
+
+
+def test_invalid_option_exits_2():
+    with pytest.raises(SystemExit) as exit_info:
+        train.parse_args(["--epochs", "0"])
+    assert exit_info.value.code == 2
+
+
+def test_failed_parity_leaves_the_existing_output_untouched(tmp_path, monkeypatch, capsys):
+    output = tmp_path / "model"
+    output.mkdir()
+    (output / "keep.txt").write_text("previous model")
+    monkeypatch.setattr("training.export.MAX_ABS_DIFF", -1.0)
+    assert train.main([*FAST, "--output", str(output)]) == 3
+    assert "ONNX Runtime disagrees with Keras" in capsys.readouterr().err
+    assert [p.name for p in output.iterdir()] == ["keep.txt"]
+    assert [p.name for p in tmp_path.iterdir()] == ["model"]
+
+
+def test_a_failure_while_writing_never_leaves_a_half_written_model(tmp_path, monkeypatch):
+    output = tmp_path / "model"
+    output.mkdir()
+    (output / "keep.txt").write_text("previous model")
+
+    def fail(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("training.report.write_report", fail)
+    with pytest.raises(OSError, match="disk full"):
+        train.main([*FAST, "--output", str(output)])
+    assert [p.name for p in output.iterdir()] == ["keep.txt"]
+    assert [p.name for p in tmp_path.iterdir()] == ["model"]
