@@ -22,3 +22,10 @@ HTTP_APP = HttpApp(CLASSIFIER, SETTINGS)
 def classify(event: Any, context: Any = None) -> Any:
     """HTTP API v2, REST v1, Function URL or direct invocation."""
     return HTTP_APP(event, context)
+
+
+def classify_upload(event: Any, context: Any = None) -> dict[str, int]:
+    """S3 ObjectCreated trigger; boto3 is imported on this path only."""
+    from image_classifier.s3_trigger import handle_upload_event
+
+    return handle_upload_event(event, CLASSIFIER, SETTINGS)

@@ -11,7 +11,7 @@ from image_classifier.adapters import detect
 from image_classifier.core import classify_images
 from image_classifier.errors import ClassifierError
 from image_classifier.http_messages import HttpRequest, HttpResponse
-from image_classifier.logs import fault_location, log
+from image_classifier.logs import elapsed_ms, fault_location, log
 from image_classifier.model import Classifier
 from image_classifier.payload import parse_classify_request
 from image_classifier.settings import Settings
@@ -58,7 +58,7 @@ class HttpApp:
                 },
             )
         response.headers.update(self._cors_headers())
-        fields.update(status=response.status, total_ms=_ms_since(started))
+        fields.update(status=response.status, total_ms=elapsed_ms(started))
         if "error" in response.document:
             fields["error"] = response.document["error"]["code"]
         log("request", **fields)
@@ -128,7 +128,3 @@ class HttpApp:
             "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
             "Access-Control-Allow-Headers": "Content-Type",
         }
-
-
-def _ms_since(started: float) -> float:
-    return round((time.perf_counter() - started) * 1000, 3)

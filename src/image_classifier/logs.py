@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import time
 import traceback
 
 _logger = logging.getLogger("image_classifier")
@@ -34,3 +35,8 @@ def fault_location(exc: BaseException) -> str:
         return "unknown"
     last = frames[-1]
     return f"{last.filename.rsplit('/', 1)[-1]}:{last.lineno}"
+
+
+def elapsed_ms(started: float) -> float:
+    """Milliseconds since a time.perf_counter() reading, rounded for logs."""
+    return round((time.perf_counter() - started) * 1000, 3)

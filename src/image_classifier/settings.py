@@ -39,8 +39,11 @@ class Settings:
             return value
 
         defaults = cls(model_dir=default_model_dir)
+        # A relative MODEL_DIR is relative to the directory that holds handler.py and model/.
+        raw_model_dir = environ.get("MODEL_DIR")
+        model_dir = default_model_dir.parent / raw_model_dir if raw_model_dir else default_model_dir
         return cls(
-            model_dir=Path(environ.get("MODEL_DIR") or default_model_dir),
+            model_dir=model_dir,
             max_image_bytes=number("MAX_IMAGE_BYTES", defaults.max_image_bytes),
             max_image_pixels=number("MAX_IMAGE_PIXELS", defaults.max_image_pixels),
             max_batch=number("MAX_BATCH", defaults.max_batch),
