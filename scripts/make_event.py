@@ -167,7 +167,7 @@ def build_event(
     shape: str,
     content_type: str = "image/png",
     top_k: int | None = None,
-    bucket: str = "image-classifier-uploads",
+    bucket: str = "image-classifier-dev-uploads",
     key: str = "uploads/image.png",
 ) -> dict[str, Any]:
     if shape == "http-v2":
@@ -197,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("image", type=Path)
     parser.add_argument("--shape", choices=SHAPES, default="http-v2")
     parser.add_argument("--top-k", type=int, default=None)
-    parser.add_argument("--bucket", default="image-classifier-uploads", help="for --shape s3")
+    parser.add_argument("--bucket", default="image-classifier-dev-uploads", help="for --shape s3")
     parser.add_argument("--key", default=None, help="for --shape s3 (default uploads/<file name>)")
     args = parser.parse_args(argv)
     try:

@@ -15,6 +15,7 @@ class HttpRequest:
     body: bytes | None = None
     document: Any = None
     request_id: str = "-"
+    body_was_text: bool = False
 
     @property
     def media_type(self) -> str:

@@ -18,6 +18,7 @@ KNOWN_FIELDS = frozenset({"image", "images", "top_k"})
 _DATA_URL = re.compile(r"data:([^;,]*)((?:;[^;,]*)*?);base64,", re.IGNORECASE)
 _BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 _WHITESPACE = re.compile(r"\s+")
+_REPLACEMENT_CHARACTER = "\ufffd".encode()
 
 
 @dataclass
@@ -39,6 +40,13 @@ def parse_classify_request(
     elif media.startswith("image/") or media in BINARY_TYPES:
         if not request.body:
             raise ClassifierError("The request has no image in its body.", code="missing_image")
+        if request.body_was_text and _REPLACEMENT_CHARACTER in request.body:
+            raise ClassifierError(
+                "The image body arrived as text, so its bytes were mangled on the way. Send it "
+                "as base64 JSON, or let the gateway pass binary bodies (REST API: binary media "
+                "types; serverless-offline: Content-Type application/octet-stream).",
+                code="binary_body_mangled",
+            )
         _check_size(len(request.body), max_bytes)
         top_k = _top_k(request.query.get("top_k"), n_labels, default_top_k, from_query=True)
         return ImageRequest([request.body], batch=False, top_k=top_k)

@@ -203,3 +203,10 @@ def test_one_structured_log_line_per_request_without_image_data(classify, log_li
     assert {"decode_ms", "inference_ms", "total_ms", "request_id"} <= set(line)
     image_b64 = json.loads(event["body"])["image"]
     assert image_b64[:40] not in json.dumps(line)
+
+
+def test_image_body_mangled_into_text_gets_a_clear_error(classify):
+    mangled = digit_png("1").decode("utf-8", errors="replace")
+    event = http_api_event(mangled, headers={"content-type": "image/png"})
+    status, document, _ = read_response(classify(event))
+    assert status == 400 and document["error"]["code"] == "binary_body_mangled"

@@ -39,6 +39,11 @@ def string_map(values: Any) -> dict[str, str]:
     return {k: v for k, v in values.items() if isinstance(k, str) and isinstance(v, str)}
 
 
+def body_fields(event: Mapping[str, Any]) -> dict[str, Any]:
+    """HttpRequest's body fields: the bytes, and whether the gateway delivered them as text."""
+    return {"body": event_body(event), "body_was_text": event.get("isBase64Encoded") is not True}
+
+
 def event_body(event: Mapping[str, Any]) -> bytes | None:
     """The raw body bytes, base64-decoded when the gateway says so."""
     body = event.get("body")

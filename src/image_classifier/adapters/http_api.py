@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from image_classifier.adapters.base import event_body, gateway_response, lower_headers
+from image_classifier.adapters.base import body_fields, gateway_response, lower_headers
 from image_classifier.adapters.query import parse_query
 from image_classifier.http_messages import HttpRequest, HttpResponse
 
@@ -27,7 +27,7 @@ class HttpApiAdapter:
             path=str(event.get("rawPath") or http.get("path") or "/"),
             headers=lower_headers(event.get("headers")),
             query=parse_query(event.get("rawQueryString"), event.get("queryStringParameters")),
-            body=event_body(event),
+            **body_fields(event),
             request_id=str(event["requestContext"].get("requestId") or request_id),
         )
 
