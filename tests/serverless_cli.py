@@ -1,0 +1,46 @@
+"""Runs the real Serverless Framework CLI (osls) from node_modules, with the venv's Python."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from factories import ROOT
+
+SLS = ROOT / "node_modules" / ".bin" / "sls"
+
+
+def cli_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """PATH puts this interpreter's directory first: `invoke local` runs `python3.11` from it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env["SLS_TELEMETRY_DISABLED"] = "1"
+    env["SLS_NOTIFICATIONS_MODE"] = "off"
+    env.update(extra or {})
+    return env
+
+
+def sls(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(SLS), *args],
+        cwd=ROOT,
+        env=cli_env(env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def invoke_local(function: str, event_path: Path, env: dict[str, str] | None = None) -> Any:
+    """The handler's return value, parsed from the CLI's output (logs come before it)."""
+    result = sls("invoke", "local", "-f", function, "-p", str(event_path), env=env, timeout=120)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    lines = result.stdout.splitlines()
+    start = max(i for i, line in enumerate(lines) if line in ("{", "["))
+    return json.loads("\n".join(lines[start:]))
