@@ -148,7 +148,7 @@ def test_offline_raw_binary_body(offline):
     status, document = request(
         f"{base}/classify?top_k=2", digit_png("3"), "application/octet-stream"
     )
-    assert status == 200 and [p["label"] for p in document["predictions"]][0] == "3"
+    assert status == 200 and document["predictions"][0]["label"] == "3"
     assert len(document["predictions"]) == 2
 
 
