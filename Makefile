@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 # The venv first on PATH: `sls invoke local` runs the `python3.11` it finds there.
 export PATH := $(CURDIR)/$(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
-export TF_CPP_MIN_LOG_LEVEL := 2
+export TF_CPP_MIN_LOG_LEVEL := 3
 
 .PHONY: setup python-env node-env train demo test lint bench fuzz clean
 
