@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Pretty-print what the demo gets back, one line each.
 
-    demo_show.py invoke    < output of `sls invoke local`
-    demo_show.py response  < a JSON response body
-    demo_show.py card      < the GET /model body
-    demo_show.py summary   model/metadata.json
+demo_show.py invoke    < output of `sls invoke local`
+demo_show.py response  < a JSON response body
+demo_show.py card      < the GET /model body
+demo_show.py summary   model/metadata.json
 """
 
 from __future__ import annotations
@@ -28,17 +28,21 @@ def response_line(document: dict) -> str:
 
 
 def card(document: dict) -> str:
-    return (f"{document['name']} v{document['version']}, labels {document['labels']}, "
-            f"input {document['input']}")
+    return (
+        f"{document['name']} v{document['version']}, labels {document['labels']}, "
+        f"input {document['input']}"
+    )
 
 
 def summary(path: str) -> str:
     with open(path) as file:
         metadata = json.load(file)
     metrics, parity = metadata["metrics"], metadata["parity"]
-    return (f"trained {metadata['name']}: test accuracy {metrics['test_accuracy']:.4f} "
-            f"(baseline {metrics['baseline_accuracy']:.4f}), ONNX parity "
-            f"{parity['max_abs_diff']:.1e}, top-1 agreement {parity['top1_agreement']:.0%}")
+    return (
+        f"trained {metadata['name']}: test accuracy {metrics['test_accuracy']:.4f} "
+        f"(baseline {metrics['baseline_accuracy']:.4f}), ONNX parity "
+        f"{parity['max_abs_diff']:.1e}, top-1 agreement {parity['top1_agreement']:.0%}"
+    )
 
 
 def main() -> int:
