@@ -3,6 +3,15 @@ from __future__ import annotations
 import pytest
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--fuzz-examples",
+        type=int,
+        default=300,
+        help="hypothesis examples per fuzz property (make fuzz uses 20000)",
+    )
+
+
 @pytest.fixture(scope="session")
 def handler_module():
     import handler

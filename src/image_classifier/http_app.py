@@ -67,7 +67,9 @@ class HttpApp:
     def handle(self, request: HttpRequest, fields: dict[str, Any]) -> HttpResponse:
         route = request.path.rstrip("/").rsplit("/", 1)[-1]
         if route not in ROUTES:
-            raise ClassifierError(f"No route {request.path[:100]}.", code="not_found", status=404)
+            raise ClassifierError(
+                "No such route; use POST /classify or GET /model.", code="not_found", status=404
+            )
         allowed = ROUTES[route]
         if request.method == "OPTIONS":
             return HttpResponse(204, {}, {"Allow": ", ".join((*allowed, "OPTIONS"))})

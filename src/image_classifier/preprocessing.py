@@ -82,7 +82,7 @@ def open_image(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS) -> Image.Image
         raise ImageError("The image is empty.", code="empty_image")
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            warnings.simplefilter("ignore")
             image = Image.open(io.BytesIO(data))
     except Image.DecompressionBombError as exc:
         raise _too_many_pixels(max_pixels) from exc
@@ -114,7 +114,7 @@ def preprocess(
                 side = max(spec.height, spec.width)
                 image.draft("RGB" if spec.color_mode == "RGB" else "L", (side, side))
             image.load()
-            image = ImageOps.exif_transpose(image)
+            image = _apply_orientation(image)
             image = _to_color_mode(image, spec)
             if image.size != (spec.width, spec.height):
                 image = image.resize((spec.width, spec.height), RESAMPLING[spec.resize])
@@ -125,6 +125,14 @@ def preprocess(
     except Exception as exc:
         raise ImageError("The data is not a decodable image.") from exc
     return np.asarray(image, dtype=np.float32).reshape(spec.shape)
+
+
+def _apply_orientation(image: Image.Image) -> Image.Image:
+    """Apply EXIF orientation; a corrupt EXIF block leaves the pixels as stored, not an error."""
+    try:
+        return ImageOps.exif_transpose(image)
+    except Exception:
+        return image
 
 
 def _to_color_mode(image: Image.Image, spec: InputSpec) -> Image.Image:

@@ -1,0 +1,60 @@
+"""Every hostile case gets its exact answer, echoes nothing, and leaves the handler healthy."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+from factories import load_event, read_response
+from hostile_corpus import build_corpus
+
+CORPUS = build_corpus()
+
+
+def test_corpus_is_large_enough():
+    assert len(CORPUS) >= 40
+
+
+@pytest.fixture(scope="module")
+def baseline(handler_module):
+    return handler_module.classify(load_event("http_api_v2"))
+
+
+@pytest.fixture
+def log_text():
+    lines: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record):
+            lines.append(record.getMessage())
+
+    logger = logging.getLogger("image_classifier")
+    handler = Collect()
+    logger.addHandler(handler)
+    yield lines
+    logger.removeHandler(handler)
+
+
+def shares_a_window(needle: str, haystack: str, width: int = 16) -> bool:
+    windows = {haystack[i : i + width] for i in range(len(haystack) - width + 1)}
+    return any(needle[i : i + width] in windows for i in range(len(needle) - width + 1))
+
+
+@pytest.mark.parametrize("case", CORPUS, ids=[c.name for c in CORPUS])
+def test_hostile_case(case, classify, baseline, log_text):
+    response = classify(case.event)
+    status, document, headers = read_response(response)
+    assert status == case.status
+    assert headers["Content-Type"] == "application/json"
+    if case.code is None:
+        assert "error" not in document
+    else:
+        assert document["error"]["code"] == case.code and document["error"]["message"]
+    text = json.dumps(response)
+    logs = "\n".join(log_text)
+    assert "Traceback" not in text and "Traceback" not in logs
+    for marker in case.markers:
+        assert not shares_a_window(marker, text), "response echoes the input"
+        assert not shares_a_window(marker, logs), "log echoes the input"
+    assert classify(load_event("http_api_v2")) == baseline
