@@ -47,7 +47,7 @@ documents = st.one_of(
 
 @st.composite
 def mutated_image(draw):
-    """A real image with random bytes flipped, cut or appended: near-valid input is the nasty kind."""
+    """A real image with bytes flipped, cut or appended: near-valid input is the nasty kind."""
     data = bytearray(draw(st.sampled_from(SEEDS)))
     for _ in range(draw(st.integers(0, 8))):
         data[draw(st.integers(0, len(data) - 1))] = draw(st.integers(0, 255))
