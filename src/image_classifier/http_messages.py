@@ -15,7 +15,14 @@ class HttpRequest:
     body: bytes | None = None
     document: Any = None
     request_id: str = "-"
-    body_was_text: bool = False
+    text: str | None = None
+
+    @property
+    def raw_body(self) -> bytes | None:
+        """The body as bytes, however the gateway delivered it."""
+        if self.body is not None:
+            return self.body
+        return None if self.text is None else self.text.encode("utf-8", errors="surrogatepass")
 
     @property
     def media_type(self) -> str:

@@ -62,14 +62,8 @@ class Classifier:
 
     def __init__(self, model_dir: Path | str, threads: int | None = None):
         self.model_dir = Path(model_dir)
-        self.metadata = _read_metadata(self.model_dir / METADATA_FILE)
-        self.labels = _read_labels(self.model_dir / LABELS_FILE)
+        self.metadata, self.labels, self.spec = read_card(self.model_dir)
         model_bytes = _read_model_bytes(self.model_dir / MODEL_FILE, self.metadata)
-        self.spec = _input_spec(self.metadata, self.model_dir / METADATA_FILE)
-        if self.metadata.get("labels") not in (None, self.labels):
-            raise ModelLoadError(
-                f"{self.model_dir / METADATA_FILE}: its labels differ from {LABELS_FILE}"
-            )
         try:
             self.session = ort.InferenceSession(
                 model_bytes,
@@ -140,6 +134,16 @@ class Classifier:
                 f"{self.model_dir / LABELS_FILE}: {len(self.labels)} labels but the model "
                 f"outputs shape {list(probabilities.shape)}"
             )
+
+
+def read_card(model_dir: Path) -> tuple[dict[str, Any], list[str], InputSpec]:
+    """The metadata, labels and input spec, checked against each other."""
+    metadata = _read_metadata(model_dir / METADATA_FILE)
+    labels = _read_labels(model_dir / LABELS_FILE)
+    spec = _input_spec(metadata, model_dir / METADATA_FILE)
+    if metadata.get("labels") not in (None, labels):
+        raise ModelLoadError(f"{model_dir / METADATA_FILE}: its labels differ from {LABELS_FILE}")
+    return metadata, labels, spec
 
 
 def _read_json(path: Path) -> Any:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -80,14 +82,8 @@ def open_image(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS) -> Image.Image
     """Open from the header only and refuse unsupported formats and bombs before any decoding."""
     if not data:
         raise ImageError("The image is empty.", code="empty_image")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            image = Image.open(io.BytesIO(data))
-    except Image.DecompressionBombError as exc:
-        raise _too_many_pixels(max_pixels) from exc
-    except Exception as exc:
-        raise ImageError("The data is not a decodable image.") from exc
+    with _as_image_errors(max_pixels):
+        image = Image.open(io.BytesIO(data))
     if image.format not in SUPPORTED_FORMATS:
         raise ImageError(
             f"Unsupported image format {image.format}; send JPEG, PNG, WebP, GIF, BMP or TIFF.",
@@ -106,25 +102,45 @@ def preprocess(
 
     Normalisation lives in the model graph, so nothing here scales the values.
     """
+    return to_model_input(decode(source, spec, max_pixels), spec)
+
+
+def decode(
+    source: bytes | Image.Image, spec: InputSpec, max_pixels: int = DEFAULT_MAX_PIXELS
+) -> Image.Image:
+    """Decode the pixels, JPEGs at the smallest scale that still covers the model input."""
     image = source if isinstance(source, Image.Image) else open_image(source, max_pixels)
+    with _as_image_errors(max_pixels):
+        if image.format in ("JPEG", "MPO"):
+            side = max(spec.height, spec.width)
+            image.draft("RGB" if spec.color_mode == "RGB" else "L", (side, side))
+        image.load()
+    return image
+
+
+def to_model_input(image: Image.Image, spec: InputSpec) -> np.ndarray:
+    """Orient, convert the colour mode and resize a decoded image into model input."""
+    with _as_image_errors():
+        image = _apply_orientation(image)
+        image = _to_color_mode(image, spec)
+        if image.size != (spec.width, spec.height):
+            image = image.resize((spec.width, spec.height), RESAMPLING[spec.resize])
+        return np.asarray(image, dtype=np.float32).reshape(spec.shape)
+
+
+@contextmanager
+def _as_image_errors(max_pixels: int = DEFAULT_MAX_PIXELS) -> Iterator[None]:
+    """Whatever Pillow raises on hostile data becomes a coded ImageError; warnings are muted."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            if image.format in ("JPEG", "MPO"):
-                side = max(spec.height, spec.width)
-                image.draft("RGB" if spec.color_mode == "RGB" else "L", (side, side))
-            image.load()
-            image = _apply_orientation(image)
-            image = _to_color_mode(image, spec)
-            if image.size != (spec.width, spec.height):
-                image = image.resize((spec.width, spec.height), RESAMPLING[spec.resize])
+            yield
     except ImageError:
         raise
     except Image.DecompressionBombError as exc:
         raise _too_many_pixels(max_pixels) from exc
     except Exception as exc:
         raise ImageError("The data is not a decodable image.") from exc
-    return np.asarray(image, dtype=np.float32).reshape(spec.shape)
 
 
 def _apply_orientation(image: Image.Image) -> Image.Image:

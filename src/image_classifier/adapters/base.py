@@ -40,25 +40,23 @@ def string_map(values: Any) -> dict[str, str]:
 
 
 def body_fields(event: Mapping[str, Any]) -> dict[str, Any]:
-    """HttpRequest's body fields: the bytes, and whether the gateway delivered them as text."""
-    return {"body": event_body(event), "body_was_text": event.get("isBase64Encoded") is not True}
+    """HttpRequest's body fields: `text` as delivered, or `body` bytes when base64-encoded.
 
-
-def event_body(event: Mapping[str, Any]) -> bytes | None:
-    """The raw body bytes, base64-decoded when the gateway says so."""
+    A text body stays a string, so a multi-megabyte JSON document is never copied to bytes.
+    """
     body = event.get("body")
     if body is None:
-        return None
+        return {}
     if not isinstance(body, str):
         raise ClassifierError("The request body must be a string.", code="invalid_request")
-    if event.get("isBase64Encoded") is True:
-        try:
-            return base64.b64decode(body, validate=True)
-        except (binascii.Error, ValueError) as exc:
-            raise ClassifierError(
-                "The body is flagged base64 but is not valid base64.", code="invalid_base64"
-            ) from exc
-    return body.encode("utf-8", errors="surrogatepass")
+    if event.get("isBase64Encoded") is not True:
+        return {"text": body}
+    try:
+        return {"body": base64.b64decode(body, validate=True)}
+    except (binascii.Error, ValueError) as exc:
+        raise ClassifierError(
+            "The body is flagged base64 but is not valid base64.", code="invalid_base64"
+        ) from exc
 
 
 def gateway_response(response: HttpResponse) -> dict[str, Any]:

@@ -16,14 +16,14 @@ def test_http_api_request_fields():
     event["rawQueryString"] = "top_k=2"
     request = HttpApiAdapter().to_request(event, "fallback")
     assert (request.method, request.path, request.media_type) == ("POST", "/classify", "image/png")
-    assert request.body == base64.b64decode(event["body"])
+    assert request.body == base64.b64decode(event["body"]) and request.text is None
     assert request.query == {"top_k": "2"}
     assert request.request_id == event["requestContext"]["requestId"]
 
 
 def test_function_url_request_uses_the_v2_fields():
     request = FunctionUrlAdapter().to_request(load_event("function_url"), "-")
-    assert request.method == "POST" and request.body.startswith(b'{"image"')
+    assert request.method == "POST" and request.text.startswith('{"image"')
 
 
 def test_rest_api_headers_are_case_insensitive_and_multi_value_aware():

@@ -1,0 +1,1 @@
+"""Benchmark harness and the peer implementations it compares; never deployed."""

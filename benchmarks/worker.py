@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+"""One measured process: `worker.py IMPL MODE EVENTS_DIR [--iterations N]`, prints JSON.
+
+Modes: `cold` (import and init until the first response), `warm` (latency, throughput,
+memory) and `breakdown` (where a request's time goes, for this project only).
+"""
+
+from __future__ import annotations
+
+import time
+
+STARTED = time.perf_counter()
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "src"), str(ROOT / "scripts")]
+MODEL_DIR = ROOT / "model"
+IMAGES = ("jpeg_100x100", "jpeg_640x480", "jpeg_4000x3000", "png_512x512")
+
+
+def _status_mb(field: str) -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+def rss_mb() -> float:
+    return _status_mb("VmRSS")
+
+
+def peak_rss_mb() -> float:
+    """VmHWM, the high-water mark of this process image (ru_maxrss survives fork and exec)."""
+    return _status_mb("VmHWM")
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    import numpy as np
+
+    values = np.asarray(samples) * 1000
+    return {
+        "p50_ms": float(np.percentile(values, 50)),
+        "p90_ms": float(np.percentile(values, 90)),
+        "p99_ms": float(np.percentile(values, 99)),
+        "n": len(samples),
+    }
+
+
+def timed_calls(classify, event: dict, count: int) -> list[float]:
+    samples = []
+    for _ in range(count):
+        begin = time.perf_counter()
+        response = classify(event, None)
+        samples.append(time.perf_counter() - begin)
+        if response["statusCode"] != 200:
+            raise RuntimeError(f"benchmark request failed: {response['body'][:200]}")
+    return samples
+
+
+def build(impl: str, events: Path):
+    from benchmarks.peers import build_handler
+
+    return build_handler(
+        impl, MODEL_DIR, events / "model.tflite", pinned=os.environ.get("BENCH_PINNED") == "1"
+    )
+
+
+def cold(impl: str, events: Path) -> dict:
+    event = json.loads((events / "jpeg_100x100.json").read_text())
+    classify, _ = build(impl, events)
+    response = classify(event, None)
+    elapsed = time.perf_counter() - STARTED
+    assert response["statusCode"] == 200
+    return {"cold_start_s": elapsed}
+
+
+def engine_latency(classifier, count: int) -> dict:
+    """The inference call alone, on one preprocessed image: the engines without the handler."""
+    import numpy as np
+
+    batch = np.random.default_rng(0).uniform(0, 255, (1, *classifier.spec.shape))
+    batch = batch.astype(np.float32)
+    samples = []
+    for _ in range(count // 10):
+        classifier.predict(batch)
+    for _ in range(count):
+        begin = time.perf_counter()
+        classifier.predict(batch)
+        samples.append(time.perf_counter() - begin)
+    return percentiles(samples)
+
+
+def warm(impl: str, events: Path, iterations: int, memory_requests: int) -> dict:
+    classify, classifier = build(impl, events)
+    result: dict = {"rss_after_init_mb": rss_mb(), "peak_rss_after_init_mb": peak_rss_mb()}
+    small = json.loads((events / "jpeg_100x100.json").read_text())
+    result["inference_only"] = engine_latency(classifier, iterations * 5)
+    latency = {}
+    for name in IMAGES:
+        event = json.loads((events / f"{name}.json").read_text())
+        count = max(5, iterations // 20) if name == "jpeg_4000x3000" else iterations
+        timed_calls(classify, event, max(3, count // 10))
+        latency[name] = percentiles(timed_calls(classify, event, count))
+    result["latency"] = latency
+    batch = json.loads((events / "batch_16.json").read_text())
+    timed_calls(classify, batch, 3)
+    samples = timed_calls(classify, batch, max(5, iterations // 10))
+    result["throughput_images_per_s"] = 16 * len(samples) / sum(samples)
+    if memory_requests:
+        mark = min(1000, memory_requests // 5)
+        timed_calls(classify, small, mark)
+        result["memory_mark"] = mark
+        result["rss_at_mark_mb"] = rss_mb()
+        result["peak_rss_at_mark_mb"] = peak_rss_mb()
+        timed_calls(classify, small, memory_requests - mark)
+        result["memory_requests"] = memory_requests
+        result["rss_growth_mb"] = rss_mb() - result["rss_at_mark_mb"]
+    return result
+
+
+def breakdown(events: Path, iterations: int) -> dict:
+    """Each stage of the request path of handler.classify, timed on its own."""
+    import base64
+
+    import numpy as np
+
+    import handler
+    from image_classifier.adapters import detect
+    from image_classifier.preprocessing import decode, to_model_input
+
+    classifier = handler.CLASSIFIER
+    spec = classifier.spec
+    stages: dict[str, dict] = {}
+    for name in IMAGES:
+        event = json.loads((events / f"{name}.json").read_text())
+        count = max(5, iterations // 20) if name == "jpeg_4000x3000" else iterations
+        times: dict[str, list[float]] = {
+            k: []
+            for k in (
+                "event_parsing",
+                "base64",
+                "decode",
+                "resize",
+                "inference",
+                "json",
+                "handler_total",
+            )
+        }
+        for _ in range(count):
+            t0 = time.perf_counter()
+            request = detect(event).to_request(event, "-")
+            document = json.loads(request.text)
+            t1 = time.perf_counter()
+            data = base64.b64decode(document["image"])
+            t2 = time.perf_counter()
+            image = decode(data, spec)
+            t3 = time.perf_counter()
+            pixels = to_model_input(image, spec)
+            t4 = time.perf_counter()
+            probabilities = classifier.predict(pixels[None])
+            t5 = time.perf_counter()
+            json.dumps(
+                {"predictions": [p.to_dict() for p in classifier.top_k(probabilities[0], 3)]}
+            )
+            t6 = time.perf_counter()
+            handler.classify(event, None)
+            t7 = time.perf_counter()
+            for key, value in zip(
+                times, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5, t7 - t6), strict=True
+            ):
+                times[key].append(value)
+        medians = {k: float(np.median(v)) * 1000 for k, v in times.items()}
+        medians["overhead_ratio"] = medians["handler_total"] / (
+            medians["decode"] + medians["resize"] + medians["inference"]
+        )
+        stages[name] = medians
+    return {"breakdown_ms": stages}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("impl", choices=["onnx", "keras", "keras-eager", "litert"])
+    parser.add_argument("mode", choices=["cold", "warm", "breakdown"])
+    parser.add_argument("events", type=Path)
+    parser.add_argument("--iterations", type=int, default=300)
+    parser.add_argument("--memory-requests", type=int, default=5000)
+    args = parser.parse_args()
+    if args.mode == "cold":
+        result = cold(args.impl, args.events)
+    elif args.mode == "warm":
+        result = warm(args.impl, args.events, args.iterations, args.memory_requests)
+    else:
+        result = breakdown(args.events, args.iterations)
+    sys.stdout.write("BENCH " + json.dumps(result) + "\n")
+    sys.stdout.flush()
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
