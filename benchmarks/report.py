@@ -98,10 +98,15 @@ def _sections(results: dict[str, Any]):
     yield from _targets(results, placements[0])
     yield "## Cold start"
     yield ""
-    yield "A fresh Python process through import and init to the first response to a 100×100 "
-    yield "JPEG event; runs interleaved. Median [min–max] seconds."
+    yield (
+        "A fresh Python process through import and init to the first response to a "
+        "100×100 JPEG event; runs interleaved. Median [min–max] seconds."
+    )
     yield ""
-    yield "| implementation | placement | inside the process | wall, whole process | vs this project |"
+    yield (
+        "| implementation | placement | inside the process | wall, whole process "
+        "| vs this project |"
+    )
     yield "| --- | --- | --- | --- | --- |"
     for placement in placements:
         cold = results["cold"][placement]
@@ -155,7 +160,10 @@ def _sections(results: dict[str, Any]):
         "after the first 1,000 requests, and RSS growth from request 1,000 to 5,000."
     )
     yield ""
-    yield "| implementation | placement | images/s | RSS after init | peak RSS at 1,000 | growth to 5,000 |"
+    yield (
+        "| implementation | placement | images/s | RSS after init | peak RSS at 1,000 "
+        "| growth to 5,000 |"
+    )
     yield "| --- | --- | --- | --- | --- | --- |"
     for placement in placements:
         for impl, figures in results["warm"][placement].items():
