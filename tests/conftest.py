@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import json
+import logging
+
 import pytest
 
 
@@ -55,3 +58,26 @@ def aws_env(monkeypatch, moto_server):
     monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     return values
+
+
+class LogCapture(list):
+    """The raw messages of the service's logger, as written."""
+
+    @property
+    def lines(self) -> list[dict]:
+        return [json.loads(message) for message in self]
+
+
+@pytest.fixture
+def captured_logs():
+    captured = LogCapture()
+
+    class Collect(logging.Handler):
+        def emit(self, record):
+            captured.append(record.getMessage())
+
+    logger = logging.getLogger("image_classifier")
+    handler = Collect()
+    logger.addHandler(handler)
+    yield captured
+    logger.removeHandler(handler)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 
 import pytest
 from factories import load_event, read_response
@@ -21,28 +20,13 @@ def baseline(handler_module):
     return handler_module.classify(load_event("http_api_v2"))
 
 
-@pytest.fixture
-def log_text():
-    lines: list[str] = []
-
-    class Collect(logging.Handler):
-        def emit(self, record):
-            lines.append(record.getMessage())
-
-    logger = logging.getLogger("image_classifier")
-    handler = Collect()
-    logger.addHandler(handler)
-    yield lines
-    logger.removeHandler(handler)
-
-
 def shares_a_window(needle: str, haystack: str, width: int = 16) -> bool:
     windows = {haystack[i : i + width] for i in range(len(haystack) - width + 1)}
     return any(needle[i : i + width] in windows for i in range(len(needle) - width + 1))
 
 
 @pytest.mark.parametrize("case", CORPUS, ids=[c.name for c in CORPUS])
-def test_hostile_case(case, classify, baseline, log_text):
+def test_hostile_case(case, classify, baseline, captured_logs):
     response = classify(case.event)
     status, document, headers = read_response(response)
     assert status == case.status
@@ -52,7 +36,7 @@ def test_hostile_case(case, classify, baseline, log_text):
     else:
         assert document["error"]["code"] == case.code and document["error"]["message"]
     text = json.dumps(response)
-    logs = "\n".join(log_text)
+    logs = "\n".join(captured_logs)
     assert "Traceback" not in text and "Traceback" not in logs
     for marker in case.markers:
         assert not shares_a_window(marker, text), "response echoes the input"

@@ -18,7 +18,6 @@ SEEDS = [
     encode(quadrants(255, 0, 0, 255, side=32), "JPEG"),
     encode(quadrants(9, 99, 199, 255, side=16), "GIF"),
 ]
-COUNTS: collections.Counter = collections.Counter()
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=50),
@@ -93,7 +92,8 @@ def events(draw):
     return shape(body, method=method, path=path, headers=draw(headers), base64_encoded=encoded)
 
 
-def check(response):
+def check(response) -> int:
+    """A well-formed gateway response below 500; returns its status."""
     assert isinstance(response, dict)
     status = response["statusCode"]
     assert isinstance(status, int) and status < 500
@@ -101,32 +101,40 @@ def check(response):
     assert isinstance(document, dict)
     if status >= 400:
         assert set(document["error"]) >= {"code", "message"}
-    COUNTS[status] += 1
+    return status
 
 
 @pytest.fixture
-def examples(request):
-    return request.config.getoption("--fuzz-examples")
-
-
-def test_fuzz_http_events(classify, examples):
-    @settings(
-        max_examples=examples, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+def fuzz(request):
+    """Hypothesis settings for this run: a bounded count in CI, 20,000 under `make fuzz`."""
+    return settings(
+        max_examples=request.config.getoption("--fuzz-examples"),
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
     )
-    @given(events())
-    def run(event):
-        check(classify(event))
-
-    run()
-    print(f"\nfuzz http events: {examples} examples, statuses {dict(sorted(COUNTS.items()))}")
 
 
-def test_fuzz_direct_invocations(classify, examples):
+def report(name: str, fuzz, seen: collections.Counter) -> None:
+    print(f"\nfuzz {name}: {fuzz.max_examples} examples, statuses {dict(sorted(seen.items()))}")
+
+
+def test_fuzz_http_events(classify, fuzz):
     seen: collections.Counter = collections.Counter()
 
-    @settings(
-        max_examples=examples, deadline=None, database=None, suppress_health_check=list(HealthCheck)
-    )
+    @fuzz
+    @given(events())
+    def run(event):
+        seen[check(classify(event))] += 1
+
+    run()
+    report("http events", fuzz, seen)
+
+
+def test_fuzz_direct_invocations(classify, fuzz):
+    seen: collections.Counter = collections.Counter()
+
+    @fuzz
     @given(documents | st.binary(max_size=50) | st.text(max_size=50))
     def run(event):
         response = classify(event)
@@ -136,26 +144,21 @@ def test_fuzz_direct_invocations(classify, examples):
         seen[outcome] += 1
 
     run()
-    print(f"\nfuzz direct invocations: {examples} examples, statuses {dict(sorted(seen.items()))}")
+    report("direct invocations", fuzz, seen)
 
 
-def test_fuzz_image_bytes(classify, examples):
+def test_fuzz_image_bytes(classify, fuzz):
     seen: collections.Counter = collections.Counter()
 
-    @settings(
-        max_examples=examples, deadline=None, database=None, suppress_health_check=list(HealthCheck)
-    )
+    @fuzz
     @given(mutated_image())
     def run(data):
-        response = classify(
-            http_api_event(
-                base64.b64encode(data).decode(),
-                headers={"content-type": "image/png"},
-                base64_encoded=True,
-            )
+        event = http_api_event(
+            base64.b64encode(data).decode(),
+            headers={"content-type": "image/png"},
+            base64_encoded=True,
         )
-        check(response)
-        seen[response["statusCode"]] += 1
+        seen[check(classify(event))] += 1
 
     run()
-    print(f"\nfuzz image bytes: {examples} examples, statuses {dict(sorted(seen.items()))}")
+    report("image bytes", fuzz, seen)

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import logging
 
 import pytest
 from factories import (
@@ -16,21 +15,6 @@ from factories import (
     read_response,
 )
 from make_event import http_api_event, rest_api_event
-
-
-@pytest.fixture
-def log_lines():
-    lines: list[dict] = []
-
-    class Collect(logging.Handler):
-        def emit(self, record):
-            lines.append(json.loads(record.getMessage()))
-
-    logger = logging.getLogger("image_classifier")
-    handler = Collect()
-    logger.addHandler(handler)
-    yield lines
-    logger.removeHandler(handler)
 
 
 @pytest.mark.parametrize("fixture", sorted(FIXTURE_LABELS))
@@ -176,7 +160,7 @@ def test_direct_invocation_returns_a_plain_error_document(classify):
 
 
 def test_internal_fault_is_a_generic_500_with_the_request_id(
-    classify, classifier, monkeypatch, log_lines
+    classify, classifier, monkeypatch, captured_logs
 ):
     def explode(batch):
         raise RuntimeError("secret detail")
@@ -189,15 +173,15 @@ def test_internal_fault_is_a_generic_500_with_the_request_id(
     assert "secret detail" not in json.dumps(document)
     assert any(
         line["event"] == "internal_error" and line["error_type"] == "RuntimeError"
-        for line in log_lines
+        for line in captured_logs.lines
     )
 
 
-def test_one_structured_log_line_per_request_without_image_data(classify, log_lines):
+def test_one_structured_log_line_per_request_without_image_data(classify, captured_logs):
     event = load_event("http_api_v2")
     classify(event)
-    assert len(log_lines) == 1
-    line = log_lines[0]
+    assert len(captured_logs) == 1
+    line = captured_logs.lines[0]
     assert line["event"] == "request" and line["shape"] == "http_api_v2"
     assert line["status"] == 200 and line["images"] == 1 and line["top_label"] == "7"
     assert {"decode_ms", "inference_ms", "total_ms", "request_id"} <= set(line)

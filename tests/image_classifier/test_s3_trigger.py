@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from dataclasses import replace
 
 import boto3
@@ -39,21 +38,6 @@ def run(s3, classifier, settings):
         return handle_upload_event(event, classifier, replace(settings, **overrides), s3)
 
     return run
-
-
-@pytest.fixture
-def log_lines():
-    lines: list[dict] = []
-
-    class Collect(logging.Handler):
-        def emit(self, record):
-            lines.append(json.loads(record.getMessage()))
-
-    logger = logging.getLogger("image_classifier")
-    handler = Collect()
-    logger.addHandler(handler)
-    yield lines
-    logger.removeHandler(handler)
 
 
 def upload(s3, key, data):
@@ -185,7 +169,7 @@ def result_key_or_source(operation, key):
     return f"results/{key}.json" if operation == "PutObject" else key
 
 
-def test_results_prefix_and_non_image_keys_are_skipped(s3, run, log_lines):
+def test_results_prefix_and_non_image_keys_are_skipped(s3, run, captured_logs):
     upload(s3, "results/uploads/x.png.json", b"{}")
     upload(s3, "uploads/readme.txt", b"hello")
     summary = run(
@@ -194,7 +178,7 @@ def test_results_prefix_and_non_image_keys_are_skipped(s3, run, log_lines):
     assert summary == {"classified": 0, "failed": 0, "skipped": 3, "transient": 0}
     listed = s3.list_objects_v2(Bucket=BUCKET)["Contents"]
     assert sorted(o["Key"] for o in listed) == ["results/uploads/x.png.json", "uploads/readme.txt"]
-    reasons = [line["reason"] for line in log_lines if line.get("outcome") == "skipped"]
+    reasons = [line["reason"] for line in captured_logs.lines if line.get("outcome") == "skipped"]
     assert reasons == ["results_prefix", "not_an_image_suffix", "not_an_image_suffix"]
 
 
@@ -249,18 +233,18 @@ def test_malformed_events_are_skipped_not_crashed(run, event):
     assert summary["skipped"] >= 1
 
 
-def test_one_log_line_per_record_without_image_bytes(s3, run, log_lines):
+def test_one_log_line_per_record_without_image_bytes(s3, run, captured_logs):
     upload(s3, "uploads/a.png", digit_png("7"))
     upload(s3, "uploads/b.png", b"broken")
     run(s3_event(BUCKET, ["uploads/a.png", "uploads/b.png"]))
-    records = [line for line in log_lines if line["event"] == "s3_record"]
+    records = [line for line in captured_logs.lines if line["event"] == "s3_record"]
     assert [(r["key"], r["outcome"]) for r in records] == [
         ("uploads/a.png", "classified"),
         ("uploads/b.png", "failed"),
     ]
     assert records[0]["top_label"] == "7" and records[0]["bucket"] == BUCKET
     assert all("latency_ms" in r for r in records)
-    assert "broken" not in json.dumps(log_lines)
+    assert "broken" not in "\n".join(captured_logs)
 
 
 def test_handler_entry_point_creates_its_client_once(s3, handler_module):
