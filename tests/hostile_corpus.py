@@ -307,6 +307,30 @@ def build_corpus() -> list[Case]:
             None,
             digit,
         ),
+        # Regressions found while building this corpus
+        Case(
+            "image/png body mangled into text by the gateway",
+            http_api_event(
+                digit.decode("utf-8", errors="replace"), headers={"content-type": "image/png"}
+            ),
+            400,
+            "binary_body_mangled",
+            digit,
+        ),
+        Case(
+            "unknown field name is not echoed",
+            json_event({"image": b64(digit), "field_" + "q" * 40: 1}),
+            400,
+            "unknown_field",
+            b"field_" + b"q" * 40,
+        ),
+        Case(
+            "unknown path is not echoed",
+            http_api_event(None, path="/" + "z" * 40),
+            404,
+            "not_found",
+            b"z" * 40,
+        ),
         Case(
             "duplicate content-type headers",
             http_api_event(

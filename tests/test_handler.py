@@ -22,6 +22,19 @@ def test_importing_the_handler_loads_no_training_framework_and_no_boto3():
     assert json.loads(result.stdout) == []
 
 
+def test_no_serving_module_imports_a_training_framework():
+    code = (
+        "import json, pkgutil, importlib, sys; import image_classifier; "
+        "[importlib.import_module(m.name) for m in pkgutil.walk_packages("
+        "image_classifier.__path__, 'image_classifier.')]; "
+        "print(json.dumps([m for m in ('tensorflow', 'keras', 'tf2onnx') if m in sys.modules]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT / "src", capture_output=True, text=True, check=True
+    )
+    assert json.loads(result.stdout) == []
+
+
 def test_model_session_is_created_once_at_import(handler_module, classify):
     session = handler_module.CLASSIFIER.session
     for _ in range(3):
