@@ -46,17 +46,13 @@ class HttpApp:
                 error_type=type(exc).__name__,
                 at=fault_location(exc),
             )
-            response = HttpResponse(
-                500,
-                {
-                    "error": {
-                        "code": "internal_error",
-                        "message": "Internal error; quote the request id when reporting it.",
-                        "status": 500,
-                        "request_id": fields["request_id"],
-                    }
-                },
+            fault = ClassifierError(
+                "Internal error; quote the request id when reporting it.",
+                code="internal_error",
+                status=500,
             )
+            error = {**fault.to_dict(), "request_id": fields["request_id"]}
+            response = HttpResponse(500, {"error": error})
         response.headers.update(self._cors_headers())
         fields.update(status=response.status, total_ms=elapsed_ms(started))
         if "error" in response.document:
@@ -71,20 +67,14 @@ class HttpApp:
                 "No such route; use POST /classify or GET /model.", code="not_found", status=404
             )
         allowed = ROUTES[route]
+        allow = ", ".join((*allowed, "OPTIONS"))
         if request.method == "OPTIONS":
-            return HttpResponse(204, {}, {"Allow": ", ".join((*allowed, "OPTIONS"))})
+            return HttpResponse(204, {}, {"Allow": allow})
         if request.method not in allowed:
-            return HttpResponse(
-                405,
-                {
-                    "error": {
-                        "code": "method_not_allowed",
-                        "message": f"Use {' or '.join(allowed)} on this route.",
-                        "status": 405,
-                    }
-                },
-                {"Allow": ", ".join((*allowed, "OPTIONS"))},
+            wrong = ClassifierError(
+                f"Use {' or '.join(allowed)} on this route.", code="method_not_allowed", status=405
             )
+            return HttpResponse(405, {"error": wrong.to_dict()}, {"Allow": allow})
         if route == "model":
             return HttpResponse(200, self.classifier.card())
         return self._classify(request, fields)
