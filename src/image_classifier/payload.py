@@ -54,7 +54,7 @@ def parse_classify_request(
         return ImageRequest([body], batch=False, top_k=top_k)
     else:
         raise ClassifierError(
-            f"Unsupported content type '{media}'; send application/json or an image/* body.",
+            "Unsupported content type; send application/json or an image/* body.",
             code="unsupported_media_type",
             status=415,
         )
