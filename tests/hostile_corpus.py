@@ -325,6 +325,13 @@ def build_corpus() -> list[Case]:
             b"field_" + b"q" * 40,
         ),
         Case(
+            "content type is not echoed",
+            http_api_event("x", headers={"content-type": "text/" + "y" * 40}),
+            415,
+            "unsupported_media_type",
+            b"y" * 40,
+        ),
+        Case(
             "unknown path is not echoed",
             http_api_event(None, path="/" + "z" * 40),
             404,
