@@ -282,3 +282,30 @@ def test_unzipped_package_serves_on_its_own(package, tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     status, document, _ = read_response(json.loads(result.stdout.splitlines()[-1]))
     assert status == 200 and document["predictions"][0]["label"] == "7"
+
+
+def test_packaged_cloudformation_is_least_privilege_and_prefix_scoped(package):
+    template = json.loads(
+        (package.parent / "cloudformation-template-update-stack.json").read_text()
+    )
+    resources = template["Resources"]
+    role = resources["IamRoleLambdaExecution"]["Properties"]["Policies"][0]["PolicyDocument"]
+    for statement in role["Statement"]:
+        actions = (
+            statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        )
+        assert all("*" not in action for action in actions), statement
+        resources = statement["Resource"]
+        assert "*" not in (resources if isinstance(resources, list) else [resources]), statement
+    granted = {a for s in role["Statement"] for a in s["Action"] if a.startswith("s3:")}
+    assert granted == {"s3:GetObject", "s3:PutObject"}
+    bucket = next(
+        r
+        for r in resources.values()
+        if r["Type"] == "AWS::S3::Bucket" and "NotificationConfiguration" in r["Properties"]
+    )
+    configurations = bucket["Properties"]["NotificationConfiguration"]["LambdaConfigurations"]
+    assert len(configurations) == 11
+    for configuration in configurations:
+        rules = {r["Name"]: r["Value"] for r in configuration["Filter"]["S3Key"]["Rules"]}
+        assert rules["prefix"] == "uploads/" and rules["suffix"].lower().startswith(".")

@@ -69,7 +69,8 @@ def test_every_s3_trigger_has_a_prefix_rule_and_an_image_suffix():
         assert resolve(rules["prefix"]) == "uploads/"
         assert event["event"] == "s3:ObjectCreated:*"
         suffixes.add(rules["suffix"])
-    assert suffixes == set(IMAGE_SUFFIXES)
+    assert {suffix.lower() for suffix in suffixes} == set(IMAGE_SUFFIXES)
+    assert {".JPG", ".JPEG", ".PNG"} <= suffixes
 
 
 def test_results_prefix_is_outside_the_trigger_prefix():
