@@ -295,8 +295,8 @@ def test_packaged_cloudformation_is_least_privilege_and_prefix_scoped(package):
             statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
         )
         assert all("*" not in action for action in actions), statement
-        resources = statement["Resource"]
-        assert "*" not in (resources if isinstance(resources, list) else [resources]), statement
+        targets = statement["Resource"]
+        assert "*" not in (targets if isinstance(targets, list) else [targets]), statement
     granted = {a for s in role["Statement"] for a in s["Action"] if a.startswith("s3:")}
     assert granted == {"s3:GetObject", "s3:PutObject"}
     bucket = next(
