@@ -35,7 +35,6 @@ from image_classifier.settings import Settings
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff"})
 MISSING_CODES = frozenset({"NoSuchKey", "NoSuchVersion", "404", "NotFound"})
 DENIED_CODES = frozenset({"AccessDenied", "403", "Forbidden"})
-TOP_K = 3
 
 
 class TransientFailure(RuntimeError):
@@ -198,7 +197,8 @@ def _classify_object(
                 meta, "source_unreadable", "The object cannot be read (deleted, or access denied)."
             )
         raise
-    outcome = classify_images(classifier, [body], TOP_K, settings.max_image_pixels).outcomes[0]
+    top_k = min(settings.default_top_k, len(classifier.labels))
+    outcome = classify_images(classifier, [body], top_k, settings.max_image_pixels).outcomes[0]
     if isinstance(outcome, ClassifierError):
         return _error_document(meta, outcome.code, outcome.message)
     return {
