@@ -20,24 +20,10 @@ from pathlib import Path  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "src"), str(ROOT / "scripts")]
 MODEL_DIR = ROOT / "model"
+
+from benchmarks.memory import peak_rss_mb, rss_mb  # noqa: E402
+
 IMAGES = ("jpeg_100x100", "jpeg_640x480", "jpeg_4000x3000", "png_512x512")
-
-
-def _status_mb(field: str) -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith(f"{field}:"):
-                return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no {field} in /proc/self/status")
-
-
-def rss_mb() -> float:
-    return _status_mb("VmRSS")
-
-
-def peak_rss_mb() -> float:
-    """VmHWM, the high-water mark of this process image (ru_maxrss survives fork and exec)."""
-    return _status_mb("VmHWM")
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:

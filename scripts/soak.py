@@ -19,13 +19,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
 from make_event import http_api_event  # noqa: E402
 
-
-def rss_mb() -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS in /proc/self/status")
+from benchmarks.memory import rss_mb  # noqa: E402
 
 
 def mixed_events() -> list[dict]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import io
 import json
+import struct
+import zlib
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -65,6 +67,21 @@ def quadrants(tl: int, tr: int, bl: int, br: int, side: int = 64) -> Image.Image
     pixels[:half, :half], pixels[:half, half:] = tl, tr
     pixels[half:, :half], pixels[half:, half:] = bl, br
     return Image.fromarray(pixels, "L")
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def png_declaring(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims huge dimensions."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", zlib.compress(b"\0" * 64))
+        + _png_chunk(b"IEND", b"")
+    )
 
 
 SHAPES = {

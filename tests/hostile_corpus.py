@@ -8,13 +8,20 @@ from __future__ import annotations
 
 import json
 import random
-import struct
-import zlib
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from factories import b64, binary_event, digit_png, encode, gray, json_event, quadrants
+from factories import (
+    b64,
+    binary_event,
+    digit_png,
+    encode,
+    gray,
+    json_event,
+    png_declaring,
+    quadrants,
+)
 from make_event import http_api_event, rest_api_event
 from PIL import Image
 
@@ -35,21 +42,6 @@ class Case:
         """Input fragments that must never come back in a response or a log line."""
         texts = [b64(self.payload), self.payload.decode("latin-1")] if self.payload else []
         return [t for t in texts if len(t) >= 16]
-
-
-def png_chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-
-def png_declaring(width: int, height: int) -> bytes:
-    """A tiny PNG whose header claims huge dimensions."""
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + png_chunk(b"IHDR", header)
-        + png_chunk(b"IDAT", zlib.compress(b"\0" * 64))
-        + png_chunk(b"IEND", b"")
-    )
 
 
 def exif_jpeg(orientation: int) -> bytes:

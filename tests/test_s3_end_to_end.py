@@ -3,28 +3,16 @@
 from __future__ import annotations
 
 import json
-import struct
 import time
-import zlib
 
 import boto3
 import pytest
-from factories import binary_event, digits, encode, read_response
+from factories import binary_event, digits, encode, png_declaring, read_response
 
 from image_classifier import s3_trigger
 
 BUCKET = "e2e-uploads"
 SUFFIXES = (".png", ".jpg", ".webp", ".bmp", ".gif", ".tiff")
-
-
-def png_bomb() -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    header = struct.pack(">IIBBBBB", 100_000, 100_000, 8, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0"))
 
 
 def good_uploads() -> dict[str, bytes]:
@@ -55,7 +43,7 @@ HOSTILE = {
     "uploads/corrupt.png": b"\x89PNG\r\n\x1a\n" + b"\x00garbage" * 40,
     "uploads/text.jpg": b"<html>not an image</html>",
     "uploads/truncated.jpg": None,
-    "uploads/bomb.png": png_bomb(),
+    "uploads/bomb.png": png_declaring(100_000, 100_000),
     "uploads/empty.png": b"",
 }
 

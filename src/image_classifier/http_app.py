@@ -26,6 +26,7 @@ class HttpApp:
         self.classifier = classifier
         self.settings = settings
         self.model_ref = {"name": classifier.name, "version": classifier.version}
+        self.cors_headers = _cors_headers(settings.cors_allow_origin)
 
     def __call__(self, event: Any, context: Any = None) -> Any:
         started = time.perf_counter()
@@ -53,7 +54,7 @@ class HttpApp:
             )
             error = {**fault.to_dict(), "request_id": fields["request_id"]}
             response = HttpResponse(500, {"error": error})
-        response.headers.update(self._cors_headers())
+        response.headers.update(self.cors_headers)
         fields.update(status=response.status, total_ms=elapsed_ms(started))
         if "error" in response.document:
             fields["error"] = response.document["error"]["code"]
@@ -111,12 +112,13 @@ class HttpApp:
             raise outcome
         return HttpResponse(200, {**items[0], "model": self.model_ref})
 
-    def _cors_headers(self) -> dict[str, str]:
-        origin = self.settings.cors_allow_origin
-        if not origin:
-            return {}
-        return {
-            "Access-Control-Allow-Origin": origin,
-            "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-            "Access-Control-Allow-Headers": "Content-Type",
-        }
+
+def _cors_headers(origin: str) -> dict[str, str]:
+    """Computed once per container; empty when CORS_ALLOW_ORIGIN is empty."""
+    if not origin:
+        return {}
+    return {
+        "Access-Control-Allow-Origin": origin,
+        "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+        "Access-Control-Allow-Headers": "Content-Type",
+    }

@@ -1,11 +1,8 @@
 from __future__ import annotations
 
-import struct
-import zlib
-
 import numpy as np
 import pytest
-from factories import encode, gray, quadrants
+from factories import encode, gray, png_declaring, quadrants
 from PIL import Image
 
 from image_classifier.errors import ImageError
@@ -145,19 +142,9 @@ def test_large_jpeg_decodes_through_draft_to_the_right_content():
     assert out[0, 0] > 240 and out[0, 7] < 15 and out[7, 7] > 240
 
 
-def _png_header_only(width: int, height: int) -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0"))
-
-
 def test_pixel_bomb_is_rejected_from_the_header():
     with pytest.raises(ImageError) as error:
-        open_image(_png_header_only(100_000, 100_000))
+        open_image(png_declaring(100_000, 100_000))
     assert error.value.code == "image_too_many_pixels"
 
 
