@@ -11,12 +11,18 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Any
+
+
+def invoke_result(text: str) -> Any:
+    """The handler's return value in `sls invoke local` output, which prints logs before it."""
+    lines = text.splitlines()
+    start = max(i for i, line in enumerate(lines) if line in ("{", "["))
+    return json.loads("\n".join(lines[start:]))
 
 
 def invoke(text: str) -> str:
-    lines = text.splitlines()
-    start = max(i for i, line in enumerate(lines) if line == "{")
-    result = json.loads("\n".join(lines[start:]))
+    result = invoke_result(text)
     document = json.loads(result["body"]) if "body" in result else result
     return f"{response_line(document)} (status {result.get('statusCode', 'direct')})"
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+from demo_show import invoke_result
 from factories import ROOT
 
 SLS = ROOT / "node_modules" / ".bin" / "sls"
@@ -41,6 +41,4 @@ def invoke_local(function: str, event_path: Path, env: dict[str, str] | None = N
     """The handler's return value, parsed from the CLI's output (logs come before it)."""
     result = sls("invoke", "local", "-f", function, "-p", str(event_path), env=env, timeout=120)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-    lines = result.stdout.splitlines()
-    start = max(i for i, line in enumerate(lines) if line in ("{", "["))
-    return json.loads("\n".join(lines[start:]))
+    return invoke_result(result.stdout)
