@@ -1,20 +1,26 @@
-# `make demo` sets everything up and runs the main job; `make test` runs lint and the tests.
-PYTHON ?= python3.11
+# `make demo` sets everything up and runs the main job; `make test` runs lint, types and tests.
+# Python: PYTHON=... if given, else the newest supported python3.x on PATH (scripts/find_python.sh).
+PYTHON := $(shell PYTHON="$(PYTHON)" sh scripts/find_python.sh)
+ifneq ($(.SHELLSTATUS),0)
+$(error $(PYTHON))
+endif
+# The function's runtime follows the interpreter: serverless.yml reads PYTHON_RUNTIME.
+export PYTHON_RUNTIME := python$(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 VENV := .venv
 BIN := $(VENV)/bin
-# The venv first on PATH: `sls invoke local` runs the `python3.11` it finds there.
+# The venv first on PATH: `sls invoke local` runs the $(PYTHON_RUNTIME) it finds there.
 export PATH := $(CURDIR)/$(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 export TF_CPP_MIN_LOG_LEVEL := 3
 
-.PHONY: setup python-env node-env train demo test lint bench fuzz clean
+.PHONY: setup python-env node-env train demo test test-fast lint types bench fuzz clean
 
 setup: python-env node-env
 
 python-env: $(VENV)/.installed
-$(VENV)/.installed: requirements.txt requirements-train.txt requirements-dev.txt
+$(VENV)/.installed: pyproject.toml requirements.txt requirements-train.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet -e ".[train,dev]"
 	touch $@
 
 node-env: node_modules/.installed
@@ -29,8 +35,15 @@ lint: python-env
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: setup lint
+types: python-env
+	$(BIN)/mypy
+
+test: setup lint types
 	$(BIN)/python -m pytest
+
+# The unit tier: serving, training helpers and dev tools, without anything marked slow.
+test-fast: python-env
+	$(BIN)/python -m pytest -m "not slow" tests/serving tests/devtools tests/scripts tests/training
 
 demo: setup
 	bash scripts/demo.sh

@@ -1,4 +1,8 @@
-"""Lambda entry points. The model, labels and ONNX Runtime session load once, at init."""
+"""Lambda entry points. The model, labels and ONNX Runtime session load once, at init.
+
+This file is the Lambda root: the deploy package holds it beside src/, so it puts src/ on the
+import path itself. Nothing else in the project touches sys.path.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +14,12 @@ ROOT = Path(__file__).resolve().parent
 if str(ROOT / "src") not in sys.path:
     sys.path.insert(0, str(ROOT / "src"))
 
-from image_classifier.http_app import HttpApp  # noqa: E402
-from image_classifier.model import Classifier  # noqa: E402
-from image_classifier.settings import Settings  # noqa: E402
+from image_classifier.http_app import HttpApp
+from image_classifier.model import Classifier
+from image_classifier.settings import Settings
 
 SETTINGS = Settings.from_env(default_model_dir=ROOT / "model")
-CLASSIFIER = Classifier(SETTINGS.model_dir)
+CLASSIFIER = Classifier.load(SETTINGS.model_dir, SETTINGS.ort_intra_op_threads)
 HTTP_APP = HttpApp(CLASSIFIER, SETTINGS)
 
 

@@ -28,7 +28,7 @@ for pair in 7:http-v2 3:rest-v1 5:function-url 0:direct 9:binary; do
   event="$BUILD/events/$shape.json"
   python scripts/make_event.py "$image" --shape "$shape" > "$event"
   output=$(sls invoke local -f classify -p "$event" 2>/dev/null)
-  echo "   $shape, a $digit: $(printf '%s\n' "$output" | python scripts/demo_show.py invoke)"
+  echo "   $shape, a $digit: $(printf '%s\n' "$output" | python -m classifier_devtools.demo_show invoke)"
   invoked=$((invoked + 1))
 done
 
@@ -51,13 +51,13 @@ for _ in $(seq 1 120); do
 done
 url="http://127.0.0.1:$port"
 image=$(ls "$BUILD"/samples/4/*.png | head -n 1)
-echo "   GET  /model: $(curl -fsS "$url/model" | python scripts/demo_show.py card)"
+echo "   GET  /model: $(curl -fsS "$url/model" | python -m classifier_devtools.demo_show card)"
 json_reply=$(printf '{"image": "%s", "top_k": 2}' "$(base64 -w0 "$image")" \
   | curl -sS -X POST -H 'Content-Type: application/json' --data-binary @- "$url/classify")
-echo "   POST /classify, JSON base64 of a 4: $(echo "$json_reply" | python scripts/demo_show.py response)"
+echo "   POST /classify, JSON base64 of a 4: $(echo "$json_reply" | python -m classifier_devtools.demo_show response)"
 raw_reply=$(curl -sS -X POST -H 'Content-Type: application/octet-stream' \
   --data-binary @"$image" "$url/classify?top_k=2")
-echo "   POST /classify, raw bytes of a 4:   $(echo "$raw_reply" | python scripts/demo_show.py response)"
+echo "   POST /classify, raw bytes of a 4:   $(echo "$raw_reply" | python -m classifier_devtools.demo_show response)"
 stop_server
 trap - EXIT
 if kill -0 -- "-$server" 2>/dev/null; then echo "   server still running!"; exit 1; fi
@@ -65,6 +65,6 @@ echo "   server stopped, no process left"
 
 echo
 echo "== Summary"
-echo "   $(python scripts/demo_show.py summary "$MODEL/metadata.json")"
+echo "   $(python -m classifier_devtools.demo_show summary "$MODEL/metadata.json")"
 echo "   sls invoke local: $invoked events classified; sls offline: 3 HTTP requests answered"
 echo "   done in $(( $(date +%s) - started )) s"

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from image_classifier.errors import ClassifierError
-from image_classifier.model import Classifier, Prediction
+from image_classifier.model import Classifier
+from image_classifier.model_card import Prediction
 from image_classifier.preprocessing import preprocess
 
 Outcome = list[Prediction] | ClassifierError

@@ -25,7 +25,7 @@ class HttpApp:
     def __init__(self, classifier: Classifier, settings: Settings):
         self.classifier = classifier
         self.settings = settings
-        self.model_ref = {"name": classifier.name, "version": classifier.version}
+        self.model_ref = {"name": classifier.card.name, "version": classifier.card.version}
         self.cors_headers = _cors_headers(settings.cors_allow_origin)
 
     def __call__(self, event: Any, context: Any = None) -> Any:
@@ -77,7 +77,7 @@ class HttpApp:
             )
             return HttpResponse(405, {"error": wrong.to_dict()}, {"Allow": allow})
         if route == "model":
-            return HttpResponse(200, self.classifier.card())
+            return HttpResponse(200, self.classifier.card.summary())
         return self._classify(request, fields)
 
     def _classify(self, request: HttpRequest, fields: dict[str, Any]) -> HttpResponse:
@@ -103,7 +103,7 @@ class HttpApp:
             else {"predictions": [p.to_dict() for p in outcome]}
             for outcome in result.outcomes
         ]
-        top = [item["predictions"][0]["label"] for item in items if "predictions" in item]
+        top = [outcome[0].label for outcome in result.outcomes if isinstance(outcome, list)]
         fields["top_label"] = top[0] if len(top) == 1 else top
         if parsed.batch:
             return HttpResponse(200, {"results": items, "model": self.model_ref})

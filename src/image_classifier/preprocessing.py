@@ -11,6 +11,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 from PIL import Image, ImageOps
@@ -65,7 +66,7 @@ class InputSpec:
         return {**asdict(self), "channels": self.channels}
 
     @classmethod
-    def from_dict(cls, data: dict[str, object]) -> InputSpec:
+    def from_dict(cls, data: dict[str, Any]) -> InputSpec:
         spec = cls(
             height=int(data["height"]),
             width=int(data["width"]),

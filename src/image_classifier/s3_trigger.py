@@ -204,7 +204,7 @@ def _classify_object(
     return {
         "source": meta,
         "predictions": [p.to_dict() for p in outcome],
-        "model": {"name": classifier.name, "version": classifier.version},
+        "model": {"name": classifier.card.name, "version": classifier.card.version},
         "classified_at": _now(),
     }
 

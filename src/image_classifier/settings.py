@@ -10,6 +10,9 @@ from pathlib import Path
 from image_classifier.errors import ModelLoadError
 from image_classifier.preprocessing import DEFAULT_MAX_PIXELS
 
+# Lambda gives one vCPU's worth of time per 1769 MB; below two of them extra threads only contend.
+MB_PER_VCPU = 1769
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -21,6 +24,7 @@ class Settings:
     cors_allow_origin: str = "*"
     results_prefix: str = "results/"
     results_bucket: str | None = None
+    ort_intra_op_threads: int = 1
 
     @classmethod
     def from_env(cls, default_model_dir: Path, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -51,4 +55,17 @@ class Settings:
             cors_allow_origin=environ.get("CORS_ALLOW_ORIGIN", defaults.cors_allow_origin),
             results_prefix=environ.get("RESULTS_PREFIX") or defaults.results_prefix,
             results_bucket=environ.get("RESULTS_BUCKET") or None,
+            ort_intra_op_threads=number("ORT_INTRA_OP_THREADS", _threads_for_memory(environ)),
         )
+
+
+def _threads_for_memory(environ: Mapping[str, str]) -> int:
+    """One ONNX Runtime thread unless the function's memory buys two vCPUs."""
+    try:
+        memory_mb = int(environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE") or 0)
+    except ValueError:
+        memory_mb = 0
+    vcpus = memory_mb // MB_PER_VCPU
+    if vcpus < 2:
+        return 1
+    return max(1, min(vcpus, os.cpu_count() or 1))

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from factories import load_event, read_response
-from hostile_corpus import build_corpus
+
+from tests.support.factories import load_event, read_response
+from tests.support.hostile_corpus import build_corpus
 
 CORPUS = build_corpus()
 

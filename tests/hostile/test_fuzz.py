@@ -7,10 +7,11 @@ import collections
 import json
 
 import pytest
-from factories import digit_png, encode, quadrants
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from make_event import function_url_event, http_api_event, rest_api_event
+
+from classifier_devtools.events import function_url_event, http_api_event, rest_api_event
+from tests.support.factories import digit_png, encode, quadrants
 
 SHAPES = [http_api_event, function_url_event, rest_api_event]
 SEEDS = [

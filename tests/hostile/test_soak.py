@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from factories import ROOT
+from tests.support.factories import ROOT
 
 
 def test_rss_does_not_grow_on_the_error_paths():

@@ -8,12 +8,10 @@ import subprocess
 import sys
 
 import pytest
-from export_digits import export_digits
-from factories import ROOT, encode, gray
 
-pytest.importorskip("tensorflow")
-
-import train
+from classifier_devtools.digits import export_digits
+from classifier_training import cli as train
+from tests.support.factories import ROOT, encode, gray
 
 FAST = ["--epochs", "3", "--limit", "400", "--patience", "2"]
 
@@ -125,7 +123,7 @@ def test_serving_loads_what_training_wrote(trained):
     from image_classifier.model import Classifier
 
     output, _ = trained
-    served = Classifier(output)
+    served = Classifier.load(output)
     assert served.labels == [str(i) for i in range(10)] and served.spec.shape == (8, 8, 1)
 
 
@@ -222,7 +220,7 @@ def test_failed_parity_leaves_the_existing_output_untouched(tmp_path, monkeypatc
     output = tmp_path / "model"
     output.mkdir()
     (output / "keep.txt").write_text("previous model")
-    monkeypatch.setattr("training.export.MAX_ABS_DIFF", -1.0)
+    monkeypatch.setattr("classifier_training.export.MAX_ABS_DIFF", -1.0)
     assert train.main([*FAST, "--output", str(output)]) == 3
     assert "ONNX Runtime disagrees with Keras" in capsys.readouterr().err
     assert [p.name for p in output.iterdir()] == ["keep.txt"]
@@ -237,7 +235,7 @@ def test_a_failure_while_writing_never_leaves_a_half_written_model(tmp_path, mon
     def fail(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("training.report.write_report", fail)
+    monkeypatch.setattr("classifier_training.report.write_report", fail)
     with pytest.raises(OSError, match="disk full"):
         train.main([*FAST, "--output", str(output)])
     assert [p.name for p in output.iterdir()] == ["keep.txt"]

@@ -1,1 +1,0 @@
-"""Benchmark harness and the peer implementations it compares; never deployed."""

@@ -1,0 +1,1 @@
+"""The benchmark: driver, workers, peer engines, report and raw results (never deployed)."""

@@ -1,0 +1,1 @@
+"""Dev tools: event builders, the digits export and the sls output parser (never deployed)."""

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from image_classifier.errors import ModelLoadError
+from image_classifier.settings import Settings
+
+MODEL = Path("/var/task/model")
+
+
+def test_defaults_when_nothing_is_set():
+    settings = Settings.from_env(default_model_dir=MODEL, environ={})
+    assert settings == Settings(model_dir=MODEL)
+
+
+def test_every_variable_is_read():
+    environ = {
+        "MODEL_DIR": "other",
+        "MAX_IMAGE_BYTES": "1000",
+        "MAX_IMAGE_PIXELS": "2000",
+        "MAX_BATCH": "4",
+        "DEFAULT_TOP_K": "5",
+        "CORS_ALLOW_ORIGIN": "https://example.com",
+        "RESULTS_BUCKET": "results-bucket",
+        "RESULTS_PREFIX": "out/",
+        "ORT_INTRA_OP_THREADS": "3",
+    }
+    settings = Settings.from_env(default_model_dir=MODEL, environ=environ)
+    assert settings == Settings(
+        model_dir=MODEL.parent / "other",
+        max_image_bytes=1000,
+        max_image_pixels=2000,
+        max_batch=4,
+        default_top_k=5,
+        cors_allow_origin="https://example.com",
+        results_prefix="out/",
+        results_bucket="results-bucket",
+        ort_intra_op_threads=3,
+    )
+
+
+def test_empty_values_mean_the_default():
+    environ = {"MAX_BATCH": "", "RESULTS_PREFIX": "", "ORT_INTRA_OP_THREADS": ""}
+    settings = Settings.from_env(default_model_dir=MODEL, environ=environ)
+    assert settings.max_batch == 16 and settings.results_prefix == "results/"
+    assert settings.ort_intra_op_threads == 1
+
+
+@pytest.mark.parametrize("name", ["MAX_IMAGE_BYTES", "MAX_BATCH", "ORT_INTRA_OP_THREADS"])
+@pytest.mark.parametrize("raw", ["0", "-2", "two", "1.5"])
+def test_a_bad_number_is_a_clear_start_up_error(name, raw):
+    with pytest.raises(ModelLoadError, match=f"{name}=.*need a positive integer"):
+        Settings.from_env(default_model_dir=MODEL, environ={name: raw})
+
+
+@pytest.mark.parametrize(
+    ("environ", "threads"),
+    [
+        ({}, 1),
+        ({"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1769"}, 1),
+        ({"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "3537"}, 1),
+        ({"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "10240"}, 2),
+        ({"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "not a number"}, 1),
+        ({"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "10240", "ORT_INTRA_OP_THREADS": "1"}, 1),
+        ({"ORT_INTRA_OP_THREADS": "4"}, 4),
+    ],
+)
+def test_intra_op_threads_follow_lambda_memory(environ, threads, monkeypatch):
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    assert (
+        Settings.from_env(default_model_dir=MODEL, environ=environ).ort_intra_op_threads == threads
+    )
