@@ -6,7 +6,11 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from tests.support.factories import ROOT
+
+pytestmark = pytest.mark.slow
 
 
 def test_rss_does_not_grow_on_the_error_paths():

@@ -11,6 +11,8 @@ import pytest
 from image_classifier import s3_trigger
 from tests.support.factories import binary_event, digits, encode, png_declaring, read_response
 
+pytestmark = pytest.mark.slow
+
 BUCKET = "e2e-uploads"
 SUFFIXES = (".png", ".jpg", ".webp", ".bmp", ".gif", ".tiff")
 
