@@ -13,10 +13,11 @@ from image_classifier.errors import ClassifierError
 from image_classifier.http_messages import HttpRequest, HttpResponse
 from image_classifier.logs import elapsed_ms, fault_location, log
 from image_classifier.model import Classifier
+from image_classifier.page import Page
 from image_classifier.payload import parse_classify_request
+from image_classifier.router import resolve
 from image_classifier.settings import Settings
-
-ROUTES = {"classify": ("POST",), "": ("POST",), "model": ("GET", "HEAD")}
+from image_classifier.tf_serving import TfServing, error_response
 
 
 class HttpApp:
@@ -26,6 +27,8 @@ class HttpApp:
         self.classifier = classifier
         self.settings = settings
         self.model_ref = {"name": classifier.card.name, "version": classifier.card.version}
+        self.page = Page.load()
+        self.tf_serving = TfServing(classifier, settings)
         self.cors_headers = _cors_headers(settings.cors_allow_origin)
 
     def __call__(self, event: Any, context: Any = None) -> Any:
@@ -57,26 +60,39 @@ class HttpApp:
         response.headers.update(self.cors_headers)
         fields.update(status=response.status, total_ms=elapsed_ms(started))
         if "error" in response.document:
-            fields["error"] = response.document["error"]["code"]
+            fields["error"] = response.error_code or response.document["error"]["code"]
         log("request", **fields)
         return adapter.to_response(response)
 
     def handle(self, request: HttpRequest, fields: dict[str, Any]) -> HttpResponse:
-        route = request.path.rstrip("/").rsplit("/", 1)[-1]
-        if route not in ROUTES:
-            raise ClassifierError(
-                "No such route; use POST /classify or GET /model.", code="not_found", status=404
+        route = resolve(request.path)
+        if route is None or not route.actions:
+            missing = ClassifierError(
+                "No such route; see GET / (the page), POST /classify, GET /model, or TF "
+                "Serving's /v1/models/<name>:predict.",
+                code="not_found",
+                status=404,
             )
-        allowed = ROUTES[route]
-        allow = ", ".join((*allowed, "OPTIONS"))
+            if route is None:
+                raise missing
+            return error_response(missing)
         if request.method == "OPTIONS":
-            return HttpResponse(204, {}, {"Allow": allow})
-        if request.method not in allowed:
+            return HttpResponse(204, {}, {"Allow": route.allow})
+        action = route.actions.get(request.method)
+        if action is None:
             wrong = ClassifierError(
-                f"Use {' or '.join(allowed)} on this route.", code="method_not_allowed", status=405
+                f"Use {' or '.join(route.actions)} on this route.",
+                code="method_not_allowed",
+                status=405,
             )
-            return HttpResponse(405, {"error": wrong.to_dict()}, {"Allow": allow})
-        if route == "model":
+            if route.tf_serving:
+                return error_response(wrong, {"Allow": route.allow})
+            return HttpResponse(405, {"error": wrong.to_dict()}, {"Allow": route.allow})
+        if route.tf_serving:
+            return self.tf_serving.handle(action, route, request, fields)
+        if action == "page":
+            return self.page.response(request.method)
+        if action == "model":
             return HttpResponse(200, self.classifier.card.summary())
         return self._classify(request, fields)
 

@@ -33,6 +33,12 @@ class HttpRequest:
 
 @dataclass
 class HttpResponse:
+    """A JSON document by default; `text` replaces it for a non-JSON body (the page), whose
+    Content-Type then comes from `headers`. `error_code` names the error for the log when the
+    document's own error shape has no code (TF Serving's {"error": "..."})."""
+
     status: int
     document: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
+    text: str | None = None
+    error_code: str | None = None

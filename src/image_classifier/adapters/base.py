@@ -61,9 +61,10 @@ def body_fields(event: Mapping[str, Any]) -> dict[str, Any]:
 
 def gateway_response(response: HttpResponse) -> dict[str, Any]:
     """The proxy-integration response shape that REST, HTTP API and Function URLs all accept."""
+    body = json.dumps(response.document) if response.text is None else response.text
     return {
         "statusCode": response.status,
         "headers": {"Content-Type": "application/json", **response.headers},
-        "body": json.dumps(response.document),
+        "body": body,
         "isBase64Encoded": False,
     }
