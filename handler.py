@@ -28,8 +28,15 @@ def classify(event: Any, context: Any = None) -> Any:
     return HTTP_APP(event, context)
 
 
-def classify_upload(event: Any, context: Any = None) -> dict[str, int]:
-    """S3 ObjectCreated trigger; boto3 is imported on this path only."""
+def classify_upload(event: Any, context: Any = None) -> dict[str, Any]:
+    """S3 uploads, directly or via SQS, SNS or EventBridge; boto3 is imported on S3 paths only."""
     from image_classifier.s3_trigger import handle_upload_event
 
     return handle_upload_event(event, CLASSIFIER, SETTINGS)
+
+
+def classify_batch_job(event: Any, context: Any = None) -> dict[str, Any]:
+    """S3 Batch Operations (a backfill of objects already in a bucket), schema 1.0 or 2.0."""
+    from image_classifier.batch_operations import handle_batch_job
+
+    return handle_batch_job(event, CLASSIFIER, SETTINGS)

@@ -12,6 +12,7 @@ from image_classifier.preprocessing import DEFAULT_MAX_PIXELS
 
 # Lambda gives one vCPU's worth of time per 1769 MB; below two of them extra threads only contend.
 MB_PER_VCPU = 1769
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,15 @@ class Settings:
     results_prefix: str = "results/"
     results_bucket: str | None = None
     ort_intra_op_threads: int = 1
+    # Classify S3 objects again even when their result was made by this model from this ETag.
+    force_reclassify: bool = False
+    # Monitoring: an answer whose top score is below this is flagged "uncertain".
+    min_confidence: float = 0.5
+    log_level: str = "INFO"
+    # The share of invocations logged at DEBUG whatever LOG_LEVEL says (Powertools sampling).
+    log_sampling_rate: float = 0.0
+    metrics_namespace: str = "ImageClassifier"
+    service_name: str = "image-classifier"
 
     @classmethod
     def from_env(cls, default_model_dir: Path, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -42,6 +52,18 @@ class Settings:
                 )
             return value
 
+        def fraction(name: str, default: float) -> float:
+            raw = environ.get(name)
+            if raw in (None, ""):
+                return default
+            try:
+                value = float(raw)
+            except ValueError:
+                value = -1.0
+            if not 0.0 <= value <= 1.0:
+                raise ModelLoadError(f"environment variable {name}={raw!r}: need a number 0-1")
+            return value
+
         defaults = cls(model_dir=default_model_dir)
         # A relative MODEL_DIR is relative to the directory that holds handler.py and model/.
         raw_model_dir = environ.get("MODEL_DIR")
@@ -56,7 +78,25 @@ class Settings:
             results_prefix=environ.get("RESULTS_PREFIX") or defaults.results_prefix,
             results_bucket=environ.get("RESULTS_BUCKET") or None,
             ort_intra_op_threads=number("ORT_INTRA_OP_THREADS", _threads_for_memory(environ)),
+            force_reclassify=truthy(environ.get("FORCE_RECLASSIFY")),
+            min_confidence=fraction("MIN_CONFIDENCE", defaults.min_confidence),
+            log_level=_log_level(environ.get("LOG_LEVEL") or defaults.log_level),
+            log_sampling_rate=fraction("LOG_SAMPLING_RATE", defaults.log_sampling_rate),
+            metrics_namespace=environ.get("METRICS_NAMESPACE") or defaults.metrics_namespace,
+            service_name=environ.get("SERVICE_NAME") or defaults.service_name,
         )
+
+
+def truthy(raw: str | None) -> bool:
+    """1, true, yes and on (any case) are true; empty or anything else is false."""
+    return (raw or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _log_level(raw: str) -> str:
+    level = raw.strip().upper()
+    if level not in LOG_LEVELS:
+        raise ModelLoadError(f"environment variable LOG_LEVEL={raw!r}: need one of {LOG_LEVELS}")
+    return level
 
 
 def _threads_for_memory(environ: Mapping[str, str]) -> int:

@@ -10,7 +10,12 @@ from moto import mock_aws
 
 from classifier_devtools.events import s3_event
 from image_classifier import s3_trigger
-from image_classifier.s3_trigger import TransientFailure, handle_upload_event, result_key
+from image_classifier.s3_trigger import (
+    TransientFailure,
+    UnrecognisedEvent,
+    handle_upload_event,
+    result_key,
+)
 from tests.support.factories import MODEL_REF, digit_png, encode, gray, label
 
 BUCKET = "uploads-bucket"
@@ -77,7 +82,14 @@ def test_several_records_with_encoded_keys_are_all_classified(s3, run):
     for key, digit in KEYS.items():
         upload(s3, key, digit_png(digit))
     summary = run(s3_event(BUCKET, list(KEYS)))
-    assert summary == {"classified": 3, "failed": 0, "skipped": 0, "transient": 0}
+    assert summary == {
+        "classified": 3,
+        "failed": 0,
+        "skipped": 0,
+        "current": 0,
+        "transient": 0,
+        "unrecognised": 0,
+    }
     for key, digit in KEYS.items():
         document = result(s3, key)
         assert document["predictions"][0]["label"] == label(int(digit))
@@ -100,7 +112,14 @@ def test_corrupt_and_non_image_objects_get_error_results_without_raising(s3, run
     summary = run(
         s3_event(BUCKET, ["uploads/corrupt.png", "uploads/notes.jpg", "uploads/good.png"])
     )
-    assert summary == {"classified": 1, "failed": 2, "skipped": 0, "transient": 0}
+    assert summary == {
+        "classified": 1,
+        "failed": 2,
+        "skipped": 0,
+        "current": 0,
+        "transient": 0,
+        "unrecognised": 0,
+    }
     for key in ("uploads/corrupt.png", "uploads/notes.jpg"):
         document = result(s3, key)
         assert document["error"]["code"] == "invalid_image" and "predictions" not in document
@@ -175,7 +194,14 @@ def test_results_prefix_and_non_image_keys_are_skipped(s3, run, captured_logs):
     summary = run(
         s3_event(BUCKET, ["results/uploads/x.png.json", "uploads/readme.txt", "uploads/folder/"])
     )
-    assert summary == {"classified": 0, "failed": 0, "skipped": 3, "transient": 0}
+    assert summary == {
+        "classified": 0,
+        "failed": 0,
+        "skipped": 3,
+        "current": 0,
+        "transient": 0,
+        "unrecognised": 0,
+    }
     listed = s3.list_objects_v2(Bucket=BUCKET)["Contents"]
     assert sorted(o["Key"] for o in listed) == ["results/uploads/x.png.json", "uploads/readme.txt"]
     reasons = [line["reason"] for line in captured_logs.lines if line.get("outcome") == "skipped"]
@@ -213,25 +239,47 @@ def test_result_key_is_prefix_plus_source_key_plus_json(settings):
     [
         None,
         [],
+        {},
         {"Records": "nope"},
+        {"Records": []},
         {"Records": [{}]},
-        {"Records": [{"s3": {"bucket": {}}}]},
+        {"Records": [{"eventSource": "aws:s3", "s3": {"bucket": {}}}]},
         {"Records": [None, 7, "x"]},
-        {
-            "Records": [
-                {
-                    **s3_event(BUCKET, ["uploads/x.png"])["Records"][0],
-                    "eventName": "ObjectRemoved:Delete",
-                }
-            ]
-        },
+        {"Records": [{"eventSource": "aws:kinesis", "kinesis": {}}]},
+        {"detail-type": "Object Created", "source": "aws.ec2", "detail": {}},
+        {"image": "aGVsbG8="},
     ],
-    ids=["none", "list", "records-not-list", "empty-record", "no-key", "junk", "removed"],
+    ids=[
+        "none",
+        "list",
+        "empty",
+        "records-not-list",
+        "no-records",
+        "empty-record",
+        "no-key",
+        "junk",
+        "kinesis",
+        "eventbridge-not-s3",
+        "http-document",
+    ],
 )
-def test_malformed_events_are_skipped_not_crashed(run, event):
-    summary = run(event)
-    assert summary["classified"] == summary["failed"] == summary["transient"] == 0
-    assert summary["skipped"] >= 1
+def test_an_event_it_cannot_read_raises_so_the_platform_retries_and_dead_letters(
+    run, event, captured_logs
+):
+    with pytest.raises(UnrecognisedEvent):
+        run(event)
+    assert [line["outcome"] for line in captured_logs.lines] == ["unrecognised"]
+
+
+def test_events_other_than_object_creation_are_skipped_and_logged(run, captured_logs):
+    record = {
+        **s3_event(BUCKET, ["uploads/x.png"])["Records"][0],
+        "eventName": "ObjectRemoved:Delete",
+    }
+    summary = run({"Records": [record]})
+    assert summary["skipped"] == 1 and summary["classified"] == summary["transient"] == 0
+    skipped = [line for line in captured_logs.lines if line.get("outcome") == "skipped"]
+    assert skipped[0]["reason"] == "not_an_object_created_event"
 
 
 def test_one_log_line_per_record_without_image_bytes(s3, run, captured_logs):
