@@ -26,13 +26,13 @@ def invoke(text: str) -> str:
     return f"{response_line(document)} (status {result.get('statusCode', 'direct')})"
 
 
-def response_line(document: dict) -> str:
+def response_line(document: dict[str, Any]) -> str:
     if "error" in document:
         return f"error {document['error']['code']}: {document['error']['message']}"
     return ", ".join(f"{p['label']} {p['score']:.4f}" for p in document["predictions"])
 
 
-def card(document: dict) -> str:
+def card(document: dict[str, Any]) -> str:
     return (
         f"{document['name']} v{document['version']}, labels {document['labels']}, "
         f"input {document['input']}"

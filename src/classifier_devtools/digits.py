@@ -15,7 +15,8 @@ from classifier_training.data import digit_images
 def export_digits(output: Path, per_class: int | None = None, scale: int = 1) -> list[Path]:
     """Save up to `per_class` digits of each class, upscaled `scale` times with NEAREST."""
     images, targets = digit_images()
-    written, counts = [], {}
+    written: list[Path] = []
+    counts: dict[str, int] = {}
     for index, (image, target) in enumerate(zip(images, targets, strict=True)):
         label = str(int(target))
         if per_class is not None and counts.get(label, 0) >= per_class:

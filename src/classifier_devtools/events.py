@@ -176,7 +176,8 @@ def build_event(
     if shape == "rest-v1":
         return rest_api_event(_json_body(image, top_k))
     if shape == "direct":
-        return json.loads(_json_body(image, top_k))
+        document: dict[str, Any] = json.loads(_json_body(image, top_k))
+        return document
     if shape == "binary":
         return http_api_event(
             base64.b64encode(image).decode("ascii"),
