@@ -20,6 +20,8 @@ from image_classifier.preprocessing import InputSpec
 MODEL_FILE = "model.onnx"
 LABELS_FILE = "labels.json"
 METADATA_FILE = "metadata.json"
+# Card fields GET /model shows when present: where a model came from and how it was checked.
+SUMMARY_EXTRAS = ("source", "preprocessing", "parity", "evaluation")
 
 
 @dataclass(frozen=True)
@@ -82,8 +84,8 @@ class ModelCard:
         return [Prediction(self.labels[i], float(probabilities[i])) for i in order]
 
     def summary(self) -> dict[str, Any]:
-        """The public summary served at GET /model."""
-        return {
+        """The public summary served at GET /model; an imported model's provenance when present."""
+        summary = {
             "name": self.name,
             "version": self.version,
             "labels": self.labels,
@@ -91,6 +93,10 @@ class ModelCard:
             "metrics": self.metadata.get("metrics", {}),
             "created_at": self.metadata.get("created_at"),
         }
+        for key in SUMMARY_EXTRAS:
+            if key in self.metadata:
+                summary[key] = self.metadata[key]
+        return summary
 
 
 def _read_json(path: Path) -> Any:

@@ -60,6 +60,22 @@ def test_card_summarises_the_model(classifier):
     assert summary["metrics"] == CARD["metrics"]
 
 
+def test_the_summary_shows_an_imported_models_provenance_when_the_card_has_it(model_dir):
+    metadata = json.loads((model_dir / "metadata.json").read_text())
+    extras = {
+        "source": {"file": "net.onnx", "sha256": "0" * 64, "format": "onnx", "opset": 17},
+        "preprocessing": {"layout": "NCHW", "folded": ["transpose NHWC to NCHW", "softmax"]},
+        "parity": {"max_abs_diff": 1e-7, "top1_agreement": 1.0, "samples": 48},
+        "evaluation": {"test_accuracy": 0.9, "source_accuracy": 0.9, "images": 10},
+    }
+    (model_dir / "metadata.json").write_text(json.dumps({**metadata, **extras}))
+    summary = ModelCard.load(model_dir).summary()
+    assert {key: summary[key] for key in extras} == extras
+    metadata.pop("parity", None)
+    (model_dir / "metadata.json").write_text(json.dumps(metadata))
+    assert not set(extras) & set(ModelCard.load(model_dir).summary())
+
+
 def test_the_card_loads_without_an_engine(model_dir):
     card = ModelCard.load(model_dir)
     assert card.model_path == model_dir / "model.onnx"
