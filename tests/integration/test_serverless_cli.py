@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,7 +23,16 @@ from tests.support.factories import (
     label,
     read_response,
 )
-from tests.support.serverless_cli import RUNTIME, SLS, cli_env, invoke_local, sls
+from tests.support.serverless_cli import (
+    RUNTIME,
+    SLS,
+    cli_env,
+    free_port,
+    group_alive,
+    invoke_local,
+    sls,
+    stop_process_group,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -64,12 +70,6 @@ def test_invoke_local_runs_the_s3_fixture_against_moto(moto_server):
     assert result["predictions"][0]["label"] == label(4)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def request(
     url: str, data: bytes | None = None, content_type: str | None = None, method: str | None = None
 ) -> tuple[int, dict]:
@@ -81,68 +81,6 @@ def request(
     except urllib.error.HTTPError as error:
         body = error.read()
         return error.code, json.loads(body) if body else {}
-
-
-@pytest.fixture(scope="module")
-def offline(tmp_path_factory):
-    """`sls offline` on free ports, waited on until it answers, then stopped with SIGINT."""
-    http_port, lambda_port = free_port(), free_port()
-    log_path = tmp_path_factory.mktemp("offline") / "offline.log"
-    log = log_path.open("wb")
-    process = subprocess.Popen(
-        [
-            str(SLS),
-            "offline",
-            "--httpPort",
-            str(http_port),
-            "--lambdaPort",
-            str(lambda_port),
-            "--host",
-            "127.0.0.1",
-        ],
-        cwd=ROOT,
-        env=cli_env(),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{http_port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            if request(f"{base}/model")[0] == 200:
-                break
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"sls offline did not start: {log_path.read_text()[-3000:]}")
-        time.sleep(0.5)
-    yield base, process
-    stop_process_group(process)
-    log.close()
-
-
-def group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
-def stop_process_group(process: subprocess.Popen, grace: float = 20) -> bool:
-    """SIGINT, as Ctrl-C would; True if every process of the group exited within the grace."""
-    os.killpg(process.pid, signal.SIGINT)
-    deadline = time.monotonic() + grace
-    while time.monotonic() < deadline:
-        process.poll()
-        if not group_alive(process.pid):
-            return True
-        time.sleep(0.2)
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-    return False
 
 
 def test_offline_json_base64(offline):
