@@ -61,7 +61,7 @@ def aws_env(monkeypatch, moto_server):
 
 
 class LogCapture(list):
-    """The raw messages of the service's logger, as written."""
+    """The service's log lines, each exactly as Powertools writes it (one JSON object)."""
 
     @property
     def lines(self) -> list[dict]:
@@ -70,14 +70,19 @@ class LogCapture(list):
 
 @pytest.fixture
 def captured_logs():
+    """Formats with the service logger's own Powertools formatter, so the lines carry the
+    same level, context and correlation keys as those written to stdout."""
+    from image_classifier.logs import LOGGER
+
     captured = LogCapture()
 
     class Collect(logging.Handler):
         def emit(self, record):
-            captured.append(record.getMessage())
+            captured.append(self.format(record))
 
-    logger = logging.getLogger("image_classifier")
     handler = Collect()
+    handler.setFormatter(LOGGER.registered_formatter)
+    logger = logging.getLogger(LOGGER.name)
     logger.addHandler(handler)
     yield captured
     logger.removeHandler(handler)

@@ -9,12 +9,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from image_classifier.confidence import parse_min_confidence
 from image_classifier.errors import ClassifierError
 from image_classifier.http_messages import HttpRequest
 
 JSON_TYPES = frozenset({"", "application/json", "text/json"})
 BINARY_TYPES = frozenset({"application/octet-stream"})
-KNOWN_FIELDS = frozenset({"image", "images", "top_k"})
+KNOWN_FIELDS = frozenset({"image", "images", "top_k", "min_confidence"})
 _DATA_URL = re.compile(r"data:([^;,]*)((?:;[^;,]*)*?);base64,", re.IGNORECASE)
 _BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 _WHITESPACE = re.compile(r"\s+")
@@ -27,6 +28,8 @@ class ImageRequest:
     images: list[bytes | ClassifierError]
     batch: bool
     top_k: int
+    # None: the MIN_CONFIDENCE setting applies.
+    min_confidence: float | None = None
 
 
 def parse_classify_request(
@@ -51,7 +54,8 @@ def parse_classify_request(
             )
         _check_size(len(body), max_bytes)
         top_k = _top_k(request.query.get("top_k"), n_labels, default_top_k, from_query=True)
-        return ImageRequest([body], batch=False, top_k=top_k)
+        threshold = _min_confidence(request.query.get("min_confidence"), from_query=True)
+        return ImageRequest([body], batch=False, top_k=top_k, min_confidence=threshold)
     else:
         raise ClassifierError(
             "Unsupported content type; send application/json or an image/* body.",
@@ -116,14 +120,16 @@ def _from_document(
         )
     if any(key not in KNOWN_FIELDS for key in document):
         raise ClassifierError(
-            "The body has an unknown field; the known ones are image, images and top_k.",
+            "The body has an unknown field; the known ones are image, images, top_k and "
+            "min_confidence.",
             code="unknown_field",
         )
     top_k = _top_k(document.get("top_k"), n_labels, default_top_k, from_query=False)
+    threshold = _min_confidence(document.get("min_confidence"), from_query=False)
     if "image" in document and "images" in document:
         raise ClassifierError("Send either 'image' or 'images', not both.", code="invalid_request")
     if "image" in document:
-        return ImageRequest([_decode_field(document["image"], max_bytes)], False, top_k)
+        return ImageRequest([_decode_field(document["image"], max_bytes)], False, top_k, threshold)
     if "images" not in document:
         raise ClassifierError("The body has no 'image' or 'images' field.", code="missing_image")
     images = document["images"]
@@ -137,7 +143,7 @@ def _from_document(
             code="batch_too_large",
             status=413,
         )
-    return ImageRequest([_decode_item(item, max_bytes) for item in images], True, top_k)
+    return ImageRequest([_decode_item(item, max_bytes) for item in images], True, top_k, threshold)
 
 
 def _decode_field(value: Any, max_bytes: int) -> bytes:
@@ -163,6 +169,10 @@ def _top_k(value: Any, n_labels: int, default: int, from_query: bool) -> int:
             f"'top_k' must be a whole number from 1 to {n_labels}.", code="invalid_top_k"
         )
     return value
+
+
+def _min_confidence(value: Any, from_query: bool) -> float | None:
+    return None if value is None else parse_min_confidence(value, from_query=from_query)
 
 
 def _check_size(size: int, max_bytes: int) -> None:
