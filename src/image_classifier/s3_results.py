@@ -27,9 +27,11 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from image_classifier.confidence import is_uncertain
 from image_classifier.core import classify_images
 from image_classifier.errors import ClassifierError
 from image_classifier.model import Classifier
+from image_classifier.preprocessing import open_image
 from image_classifier.settings import Settings
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff"})
@@ -51,6 +53,9 @@ class Outcome:
 
     status: str
     detail: str | None = None
+    # For a classified object: its top score and whether it was under MIN_CONFIDENCE.
+    score: float | None = None
+    uncertain: bool = False
 
 
 @cache
@@ -103,14 +108,23 @@ def classify_object(
     outcome = classify_images(classifier, [body], top_k, settings.max_image_pixels).outcomes[0]
     if isinstance(outcome, ClassifierError):
         return _write_error(meta, outcome.code, outcome.message, settings, client, sha256)
+    uncertain = is_uncertain(outcome, settings.min_confidence)
     document = {
         "source": meta,
         "predictions": [p.to_dict() for p in outcome],
+        **({"uncertain": True} if uncertain else {}),
+        "image": _image_facts(body, settings),
         "model": {"name": classifier.card.name, "version": classifier.card.version},
         "classified_at": _now(),
     }
     _write(document, settings, client, sha256)
-    return Outcome(CLASSIFIED, outcome[0].label)
+    return Outcome(CLASSIFIED, outcome[0].label, outcome[0].score, uncertain)
+
+
+def _image_facts(body: bytes, settings: Settings) -> dict[str, Any]:
+    """Format and size, from the header alone (already decoded once): the drift report's input."""
+    image = open_image(body, settings.max_image_pixels)
+    return {"format": image.format, "width": image.width, "height": image.height}
 
 
 def model_sha256(classifier: Classifier) -> str:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from image_classifier.logs import elapsed_ms, fault_location, log
+from image_classifier.metrics import InvocationMetrics, serving_metrics
 from image_classifier.model import Classifier
 from image_classifier.s3_envelopes import Delivery, Message, ObjectRef, UnrecognisedEvent, unwrap
 from image_classifier.s3_results import (
@@ -59,6 +60,8 @@ class Summary:
     unrecognised: int = 0
     retry: list[str] = field(default_factory=list)
     failed_messages: list[str] = field(default_factory=list)
+    # Requests (one per object that was not skipped), images and errors for EMF.
+    metrics: InvocationMetrics | None = None
 
     def to_dict(self) -> dict[str, int]:
         return {
@@ -95,7 +98,13 @@ def process_delivery(
     delivery: Delivery, classifier: Classifier, settings: Settings, client: Any
 ) -> Summary:
     """Every object of every message, each to its own outcome; one log line at the end."""
-    summary = Summary()
+    target = serving_metrics(
+        settings.metrics_namespace,
+        settings.service_name,
+        classifier.card.version,
+        len(classifier.labels),
+    )
+    summary = Summary(metrics=target.invocation("s3"))
     for message in delivery.messages:
         retries_before = len(summary.retry)
         _process_message(message, classifier, settings, client, summary)
@@ -107,6 +116,8 @@ def process_delivery(
         failed_messages=len(summary.failed_messages),
         **summary.to_dict(),
     )
+    if summary.metrics:
+        summary.metrics.flush()
     return summary
 
 
@@ -154,8 +165,15 @@ def _process(
             latency_ms=elapsed_ms(started),
             **fields,
         )
+        if summary.metrics:
+            summary.metrics.request(elapsed_ms(started), "transient")
         return
     fields["latency_ms"] = elapsed_ms(started)
+    if summary.metrics:
+        failed = outcome.status not in (CLASSIFIED, CURRENT)
+        summary.metrics.request(fields["latency_ms"], outcome.detail if failed else None)
+        if outcome.status == CLASSIFIED and outcome.detail and outcome.score is not None:
+            summary.metrics.image(outcome.detail, outcome.score, outcome.uncertain)
     if outcome.status == CLASSIFIED:
         summary.classified += 1
         log("s3_record", outcome="classified", top_label=outcome.detail, **fields)
