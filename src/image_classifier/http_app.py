@@ -8,7 +8,9 @@ import uuid
 from typing import Any
 
 from image_classifier.adapters import detect
+from image_classifier.body_limit import BodyLimit
 from image_classifier.core import classify_images
+from image_classifier.cors import CorsPolicy
 from image_classifier.errors import ClassifierError
 from image_classifier.http_messages import HttpRequest, HttpResponse
 from image_classifier.logs import elapsed_ms, fault_location, log
@@ -29,16 +31,21 @@ class HttpApp:
         self.model_ref = {"name": classifier.card.name, "version": classifier.card.version}
         self.page = Page.load()
         self.tf_serving = TfServing(classifier, settings)
-        self.cors_headers = _cors_headers(settings.cors_allow_origin)
+        self.cors = CorsPolicy(settings.cors_allow_origin)
+        self.body_limit = BodyLimit(settings.max_image_bytes, settings.max_batch)
 
     def __call__(self, event: Any, context: Any = None) -> Any:
         started = time.perf_counter()
         request_id = str(getattr(context, "aws_request_id", "") or uuid.uuid4())
         adapter = detect(event)
         fields: dict[str, Any] = {"request_id": request_id, "shape": adapter.name}
+        request_headers: dict[str, str] = {}
         try:
-            request = adapter.to_request(event, request_id)
+            request = adapter.to_request(event, request_id, self.body_limit)
+            request_headers = request.headers
             fields["request_id"] = request.request_id
+            if request.caller_sub is not None:
+                fields["sub"] = request.caller_sub
             response = self.handle(request, fields)
         except ClassifierError as exc:
             response = HttpResponse(exc.status, {"error": exc.to_dict()})
@@ -57,7 +64,7 @@ class HttpApp:
             )
             error = {**fault.to_dict(), "request_id": fields["request_id"]}
             response = HttpResponse(500, {"error": error})
-        response.headers.update(self.cors_headers)
+        response.headers.update(self.cors.headers(request_headers))
         fields.update(status=response.status, total_ms=elapsed_ms(started))
         if "error" in response.document:
             fields["error"] = response.error_code or response.document["error"]["code"]
@@ -127,14 +134,3 @@ class HttpApp:
         if isinstance(outcome, ClassifierError):
             raise outcome
         return HttpResponse(200, {**items[0], "model": self.model_ref})
-
-
-def _cors_headers(origin: str) -> dict[str, str]:
-    """Computed once per container; empty when CORS_ALLOW_ORIGIN is empty."""
-    if not origin:
-        return {}
-    return {
-        "Access-Control-Allow-Origin": origin,
-        "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-        "Access-Control-Allow-Headers": "Content-Type",
-    }

@@ -16,6 +16,8 @@ class HttpRequest:
     document: Any = None
     request_id: str = "-"
     text: str | None = None
+    # The caller a JWT authorizer verified (its `sub` claim), for the log; None without one.
+    caller_sub: str | None = None
 
     @property
     def raw_body(self) -> bytes | None:

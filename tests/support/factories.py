@@ -23,6 +23,7 @@ MODEL_REF = {"name": CARD["name"], "version": CARD["version"]}
 # The digit class each HTTP fixture's image shows.
 FIXTURE_DIGITS = {
     "http_api_v2": 7,
+    "http_api_v2_jwt": 7,
     "rest_api_v1": 3,
     "function_url": 5,
     "direct": 0,

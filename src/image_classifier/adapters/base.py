@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import json
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+from image_classifier.body_limit import BodyLimit
 from image_classifier.errors import ClassifierError
 from image_classifier.http_messages import HttpRequest, HttpResponse
 
@@ -17,7 +19,9 @@ class Adapter(Protocol):
 
     def matches(self, event: Any) -> bool: ...
 
-    def to_request(self, event: Any, request_id: str) -> HttpRequest: ...
+    def to_request(
+        self, event: Any, request_id: str, body_limit: BodyLimit | None = None
+    ) -> HttpRequest: ...
 
     def to_response(self, response: HttpResponse) -> Any: ...
 
@@ -57,6 +61,15 @@ def body_fields(event: Mapping[str, Any]) -> dict[str, Any]:
         raise ClassifierError(
             "The body is flagged base64 but is not valid base64.", code="invalid_base64"
         ) from exc
+
+
+def with_body(
+    request: HttpRequest, event: Mapping[str, Any], limit: BodyLimit | None
+) -> HttpRequest:
+    """The request with its body, after refusing a stated size over the limit undecoded."""
+    if limit is not None:
+        limit.check(request.headers, request.media_type)
+    return dataclasses.replace(request, **body_fields(event))
 
 
 def gateway_response(response: HttpResponse) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from image_classifier.body_limit import BodyLimit
 from image_classifier.http_messages import HttpRequest, HttpResponse
 
 CLASSIFY_PATH = "/classify"
@@ -15,7 +16,10 @@ class DirectAdapter:
     def matches(self, event: Any) -> bool:
         return True
 
-    def to_request(self, event: Any, request_id: str) -> HttpRequest:
+    def to_request(
+        self, event: Any, request_id: str, body_limit: BodyLimit | None = None
+    ) -> HttpRequest:
+        """The document arrives already parsed, with no stated size to check."""
         return HttpRequest(
             method="POST",
             path=CLASSIFY_PATH,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from image_classifier.adapters.base import body_fields, gateway_response, lower_headers
+from image_classifier.adapters.base import gateway_response, lower_headers, with_body
 from image_classifier.adapters.query import parse_query
+from image_classifier.body_limit import BodyLimit
 from image_classifier.http_messages import HttpRequest, HttpResponse
 
 
@@ -19,20 +20,22 @@ class RestApiAdapter:
             and isinstance(event.get("requestContext"), dict)
         )
 
-    def to_request(self, event: dict[str, Any], request_id: str) -> HttpRequest:
+    def to_request(
+        self, event: dict[str, Any], request_id: str, body_limit: BodyLimit | None = None
+    ) -> HttpRequest:
         headers = lower_headers(event.get("headers"))
         multi = event.get("multiValueHeaders")
         if isinstance(multi, dict):
             firsts = {k: v[0] for k, v in multi.items() if isinstance(v, list) and v}
             headers = {**lower_headers(firsts), **headers}
-        return HttpRequest(
+        request = HttpRequest(
             method=event["httpMethod"].upper(),
             path=str(event.get("path") or "/"),
             headers=headers,
             query=parse_query(None, event.get("queryStringParameters")),
-            **body_fields(event),
             request_id=str(event["requestContext"].get("requestId") or request_id),
         )
+        return with_body(request, event, body_limit)
 
     def to_response(self, response: HttpResponse) -> dict[str, Any]:
         return gateway_response(response)
