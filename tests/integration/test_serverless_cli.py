@@ -30,7 +30,6 @@ from tests.support.serverless_cli import (
     free_port,
     group_alive,
     invoke_local,
-    sls,
     stop_process_group,
 )
 
@@ -178,11 +177,8 @@ def test_offline_stops_without_leaving_processes():
 
 
 @pytest.fixture(scope="module")
-def package(tmp_path_factory):
-    target = tmp_path_factory.mktemp("package")
-    result = sls("package", "--package", str(target), timeout=600)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return target / "image-classifier.zip"
+def package(packaged):
+    return packaged() / "image-classifier.zip"
 
 
 def test_package_builds_without_credentials_and_holds_only_serving_code(package):
