@@ -30,7 +30,7 @@ json_values = st.recursive(
 documents = st.one_of(
     st.fixed_dictionaries(
         {"image": st.binary(max_size=300).map(lambda b: base64.b64encode(b).decode())},
-        optional={"top_k": json_values},
+        optional={"top_k": json_values, "min_confidence": json_values},
     ),
     st.fixed_dictionaries(
         {
@@ -40,7 +40,11 @@ documents = st.one_of(
             )
         }
     ),
-    st.dictionaries(st.sampled_from(["image", "images", "top_k", "x"]), json_values, max_size=3),
+    st.dictionaries(
+        st.sampled_from(["image", "images", "top_k", "min_confidence", "x"]),
+        json_values,
+        max_size=3,
+    ),
     json_values,
 )
 

@@ -274,6 +274,31 @@ def build_corpus() -> list[Case]:
             )
             for value in [0, -1, 10**12, "3", 2.5]
         ],
+        # Invalid min_confidence: out of range, not a number, NaN, infinite, a huge integer
+        *[
+            Case(
+                f"min_confidence {value!r}",
+                json_event({"image": b64(digit), "min_confidence": value}),
+                400,
+                "invalid_min_confidence",
+                digit,
+            )
+            for value in [-0.01, 1.5, "0.5", True, [0.5], float("nan"), float("inf"), 10**400]
+        ],
+        Case(
+            "min_confidence not a number in the query",
+            binary_event(digit, "image/png", query="min_confidence=0.5x"),
+            400,
+            "invalid_min_confidence",
+            digit,
+        ),
+        Case(
+            "min_confidence 1 flags without hiding",
+            json_event({"image": b64(digit), "min_confidence": 1}),
+            200,
+            None,
+            digit,
+        ),
         # Wrong HTTP usage
         Case(
             "wrong content type",
