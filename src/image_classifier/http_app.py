@@ -9,11 +9,13 @@ from typing import Any
 
 from image_classifier.adapters import detect
 from image_classifier.body_limit import BodyLimit
+from image_classifier.confidence import is_uncertain
 from image_classifier.core import classify_images
 from image_classifier.cors import CorsPolicy
 from image_classifier.errors import ClassifierError
 from image_classifier.http_messages import HttpRequest, HttpResponse
 from image_classifier.logs import elapsed_ms, fault_location, log
+from image_classifier.metrics import serving_metrics
 from image_classifier.model import Classifier
 from image_classifier.page import Page
 from image_classifier.payload import parse_classify_request
@@ -33,6 +35,12 @@ class HttpApp:
         self.tf_serving = TfServing(classifier, settings)
         self.cors = CorsPolicy(settings.cors_allow_origin)
         self.body_limit = BodyLimit(settings.max_image_bytes, settings.max_batch)
+        self.metrics = serving_metrics(
+            settings.metrics_namespace,
+            settings.service_name,
+            classifier.card.version,
+            len(classifier.labels),
+        )
 
     def __call__(self, event: Any, context: Any = None) -> Any:
         started = time.perf_counter()
@@ -69,7 +77,23 @@ class HttpApp:
         if "error" in response.document:
             fields["error"] = response.error_code or response.document["error"]["code"]
         log("request", **fields)
+        self._publish_metrics(response, fields)
         return adapter.to_response(response)
+
+    def _publish_metrics(self, response: HttpResponse, fields: dict[str, Any]) -> None:
+        """Images are read from the answer itself: what the caller saw is what is counted."""
+        record = self.metrics.invocation("http")
+        record.request(fields["total_ms"], fields.get("error"))
+        document = response.document
+        # Only POST /classify answers carry this very object (TF Serving's have their own shape).
+        if document.get("model") is self.model_ref:
+            for item in document.get("results", [document]):
+                if "predictions" in item:
+                    top = item["predictions"][0]
+                    record.image(top["label"], top["score"], item.get("uncertain", False))
+                elif item is not document:
+                    record.error(item["error"]["code"])
+        record.flush()
 
     def handle(self, request: HttpRequest, fields: dict[str, Any]) -> HttpResponse:
         route = resolve(request.path)
@@ -120,10 +144,14 @@ class HttpApp:
             decode_ms=round(result.decode_ms, 3),
             inference_ms=round(result.inference_ms, 3),
         )
+        threshold = settings.min_confidence
+        if parsed.min_confidence is not None:
+            threshold = parsed.min_confidence
         items = [
             {"error": outcome.to_dict()}
             if isinstance(outcome, ClassifierError)
             else {"predictions": [p.to_dict() for p in outcome]}
+            | ({"uncertain": True} if is_uncertain(outcome, threshold) else {})
             for outcome in result.outcomes
         ]
         top = [outcome[0].label for outcome in result.outcomes if isinstance(outcome, list)]
