@@ -8,6 +8,7 @@ quantisation), runs a batch the way its users run it, and gives an ONNX graph of
 from __future__ import annotations
 
 import hashlib
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -212,12 +213,15 @@ def _tflite(path: Path, input_name: str | None, output_name: str | None) -> Sour
     def convert(_shape: tuple[int | None, ...]) -> Any:
         import tf2onnx
 
-        proto, _ = tf2onnx.convert.from_tflite(
-            str(path),
-            input_names=[the_input.name],
-            output_names=[the_output.name],
-            opset=OPSET,
-        )
+        with warnings.catch_warnings():
+            # tf2onnx reads the file with tf.lite.Interpreter, which warns of its own deprecation.
+            warnings.simplefilter("ignore", UserWarning)
+            proto, _ = tf2onnx.convert.from_tflite(
+                str(path),
+                input_names=[the_input.name],
+                output_names=[the_output.name],
+                opset=OPSET,
+            )
         return proto
 
     provenance = {

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
 from classifier_training.importing import cli
+from tests.support.factories import ROOT
 
 from .conftest import torch_like_onnx
 
@@ -118,3 +123,36 @@ def test_an_eval_dir_folder_that_names_no_label(tmp_path, capsys):
         capsys, tmp_path, source, "--preset", "torchvision", "--eval-dir", str(tmp_path / "eval")
     )
     assert code == 2 and "purple" in err and not output.exists()
+
+
+def test_logits_declared_as_probabilities_draw_a_warning_into_the_card(tmp_path, capsys):
+    source = torch_like_onnx(tmp_path / "m.onnx", weights=HEAD)
+    code, err, output = run(
+        capsys, tmp_path, source, "--preset", "torchvision", "--output-kind", "probabilities"
+    )
+    assert code == 0 and "--output-kind logits" in err
+    card = json.loads((output / "metadata.json").read_text())
+    assert card["preprocessing"]["output_kind"] == "probabilities"
+    assert "--output-kind logits" in card["warnings"][0]
+
+
+def test_the_script_is_the_cli(tmp_path):
+    source = tmp_path / "model.pt"
+    source.write_bytes(b"PK")
+    (tmp_path / "labels.txt").write_text("a\nb\n")
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "import_model.py"),
+            str(source),
+            "--labels",
+            str(tmp_path / "labels.txt"),
+            "--output",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2 and "unsupported file" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "out").exists()

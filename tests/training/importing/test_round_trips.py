@@ -51,12 +51,16 @@ def keras_sources(tmp_path_factory):
     (folder / "colours.tflite").write_bytes(
         tf.lite.TFLiteConverter.from_keras_model(model).convert()
     )
-    converter = tf.lite.TFLiteConverter.from_keras_model(model)
-    converter.optimizations = [tf.lite.Optimize.DEFAULT]
-    converter.representative_dataset = lambda: ([x[i : i + 1]] for i in range(0, 300, 3))
-    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-    converter.inference_input_type = converter.inference_output_type = tf.uint8
-    (folder / "colours_uint8.tflite").write_bytes(converter.convert())
+    for dtype in ("uint8", "int8"):
+        converter = tf.lite.TFLiteConverter.from_keras_model(model)
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        converter.representative_dataset = lambda: ([x[i : i + 1]] for i in range(0, 300, 3))
+        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+        converter.inference_input_type = converter.inference_output_type = tf.as_dtype(dtype)
+        (folder / f"colours_{dtype}.tflite").write_bytes(converter.convert())
+    model.export(folder / "saved_model", verbose=False)
+    # The same trained layers behind an input of any size, saved in the legacy HDF5 format.
+    keras.Sequential([keras.Input((None, None, 3)), *model.layers]).save(folder / "any_size.h5")
     return folder
 
 
@@ -99,6 +103,37 @@ def test_a_keras_model(tmp_path_factory, keras_sources, labels_file, eval_dir, s
     assert len(card["monitoring"]["test_top_scores"]) == 24
 
 
+def test_the_same_model_as_a_savedmodel_directory(
+    tmp_path_factory, keras_sources, labels_file, eval_dir, serve
+):
+    output, card = imported(
+        tmp_path_factory,
+        keras_sources / "saved_model",
+        labels_file,
+        eval_dir,
+        "--preset",
+        "keras-mobilenet-v2",
+    )
+    assert card["source"]["format"] == "keras-savedmodel" and len(card["source"]["sha256"]) == 64
+    assert card["parity"]["max_abs_diff"] <= FLOAT_BOUND and card["parity"]["top1_agreement"] == 1
+    assert_serves_every_eval_image(serve, output, eval_dir, card)
+
+
+def test_an_h5_model_of_any_input_size_needs_image_size(
+    tmp_path_factory, keras_sources, labels_file, eval_dir, serve, capsys
+):
+    source = keras_sources / "any_size.h5"
+    refused = tmp_path_factory.mktemp("refused") / "model"
+    argv = [str(source), "--labels", str(labels_file), "--preset", "keras-mobilenet-v2"]
+    assert cli.main([*argv, "--output", str(refused)]) == 2
+    assert "--image-size" in capsys.readouterr().err and not refused.exists()
+    output, card = imported(
+        tmp_path_factory, source, labels_file, eval_dir, *argv[3:], "--image-size", "16"
+    )
+    assert (card["input"]["height"], card["input"]["width"]) == (16, 16)
+    assert_serves_every_eval_image(serve, output, eval_dir, card)
+
+
 def test_b_the_same_model_as_float_tflite(
     tmp_path_factory, keras_sources, labels_file, eval_dir, serve
 ):
@@ -115,19 +150,20 @@ def test_b_the_same_model_as_float_tflite(
     assert_serves_every_eval_image(serve, output, eval_dir, card)
 
 
-def test_c_the_same_model_fully_quantised_uint8(
-    tmp_path_factory, keras_sources, labels_file, eval_dir, serve
+@pytest.mark.parametrize("dtype", ["uint8", "int8"])
+def test_c_the_same_model_fully_quantised(
+    tmp_path_factory, keras_sources, labels_file, eval_dir, serve, dtype
 ):
     output, card = imported(
         tmp_path_factory,
-        keras_sources / "colours_uint8.tflite",
+        keras_sources / f"colours_{dtype}.tflite",
         labels_file,
         eval_dir,
         "--preset",
         "keras-mobilenet-v2",
     )
     prep = card["preprocessing"]
-    assert prep["input_quantization"]["dtype"] == prep["output_quantization"]["dtype"] == "uint8"
+    assert prep["input_quantization"]["dtype"] == prep["output_quantization"]["dtype"] == dtype
     # The measured bound: within QUANTISED_STEPS steps of the uint8 output, top-1 identical.
     step = prep["output_quantization"]["scale"]
     assert card["parity"]["bound"] == QUANTISED_STEPS * step
