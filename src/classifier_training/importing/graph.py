@@ -195,4 +195,5 @@ def _scan_per_image(model: onnx.ModelProto, prep: Preprocessing, classes: int) -
     )
     wrapped = helper.make_model(outer, opset_imports=list(model.opset_import))
     wrapped.ir_version = model.ir_version
+    wrapped.functions.extend(model.functions)
     return wrapped

@@ -68,7 +68,10 @@ def resolve(
             "no colour order (L has 1, RGB and BGR have 3)"
         )
     if CHANNELS[color_mode] != channels:
-        raise ImportInputError(f"--color-mode {color_mode} does not fit {channels} channel(s)")
+        raise ImportInputError(
+            f"colour mode {color_mode} (from --color-mode, --preset or the model) does not fit "
+            f"the input's {channels} channel(s)"
+        )
     size = args.image_size
     if height is None or width is None:
         if size is None:

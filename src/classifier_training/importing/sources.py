@@ -127,9 +127,12 @@ def _onnx(path: Path, input_name: str | None, output_name: str | None) -> Source
     out_index = pick(out_names, output_name, "output", "--output-name")
 
     def info(value: Any, name: str) -> TensorInfo:
-        tensor = value.type.tensor_type
         if not value.type.HasField("tensor_type"):
-            raise ImportInputError(f"{name} is not a tensor (a sequence or map output?)")
+            raise ImportInputError(
+                f"{name} is not a tensor (a sequence or map, such as a ZipMap output); "
+                "pick a tensor with --input-name or --output-name"
+            )
+        tensor = value.type.tensor_type
         dtype = str(np.dtype(onnx.helper.tensor_dtype_to_np_dtype(tensor.elem_type)))
         dims = tuple(d.dim_value if d.HasField("dim_value") else None for d in tensor.shape.dim)
         quant = Quantization(1.0, 0, dtype) if np.issubdtype(np.dtype(dtype), np.integer) else None
@@ -137,8 +140,11 @@ def _onnx(path: Path, input_name: str | None, output_name: str | None) -> Source
 
     the_input = info(inputs[index], names[index])
     the_output = info(model.graph.output[out_index], out_names[out_index])
-    if the_output.quantization is not None:
-        raise ImportInputError(f"output {the_output.name} is an integer tensor, not scores")
+    if not np.issubdtype(np.dtype(the_output.dtype), np.floating):
+        raise ImportInputError(
+            f"output {the_output.name} holds {the_output.dtype}, not scores; "
+            f"pick a float output with --output-name (outputs: {out_names})"
+        )
 
     def run(x: np.ndarray) -> np.ndarray:
         return np.asarray(session.run([the_output.name], {the_input.name: x})[0])

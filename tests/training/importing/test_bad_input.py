@@ -156,3 +156,26 @@ def test_the_script_is_the_cli(tmp_path):
     )
     assert result.returncode == 2 and "unsupported file" in result.stderr
     assert "Traceback" not in result.stderr and not (tmp_path / "out").exists()
+
+
+def test_an_output_of_class_indices_is_not_scores(tmp_path, capsys):
+    import onnx
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph(
+        [helper.make_node("ArgMax", ["x"], ["y"], axis=1, keepdims=0)],
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 3, 8, 8])],
+        [helper.make_tensor_value_info("y", TensorProto.INT64, [None, 8, 8])],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.save(model, str(tmp_path / "argmax.onnx"))
+    code, err, output = run(capsys, tmp_path, tmp_path / "argmax.onnx")
+    assert code == 2 and "not scores" in err and not output.exists()
+
+
+def test_a_colour_mode_that_does_not_fit_the_channels(tmp_path, capsys):
+    source = torch_like_onnx(tmp_path / "grey.onnx", weights=np.ones((3, 1)), channels=1)
+    code, err, output = run(capsys, tmp_path, source, "--preset", "torchvision")
+    assert code == 2 and "colour mode RGB" in err and not output.exists()
