@@ -1,0 +1,114 @@
+"""The two training phases, each ended by early stopping on validation loss.
+
+Phase 1 trains the new head on a frozen pretrained backbone (or, from scratch, the whole
+network). Phase 2, asked for with `--fine-tune N`, unfreezes the backbone's top N layers at a
+lower learning rate; BatchNorm stays in inference mode.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import keras
+import numpy as np
+
+from classifier_training.models import Built, unfreeze_top
+from classifier_training.plan import Schedule
+
+
+@dataclass
+class Phase:
+    name: str
+    history: dict[str, list[float]]
+    trainable_layers: int
+
+    @property
+    def epochs_run(self) -> int:
+        return len(self.history.get("loss", []))
+
+
+@dataclass
+class Training:
+    phases: list[Phase] = field(default_factory=list)
+
+    def to_dict(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "phase": p.name,
+                "epochs_run": p.epochs_run,
+                "trainable_layers": p.trainable_layers,
+                "best_val_loss": float(np.min(p.history["val_loss"]))
+                if p.history.get("val_loss")
+                else None,
+            }
+            for p in self.phases
+        ]
+
+
+def compile_model(model: keras.Model, learning_rate: float) -> None:
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+        jit_compile=False,  # XLA spends minutes compiling a MobileNet on two cores
+    )
+
+
+def run_phase(
+    model: keras.Model,
+    train: Any,
+    validation: Any,
+    epochs: int,
+    patience: int,
+    class_weight: dict[int, float] | None,
+) -> dict[str, list[float]]:
+    """Fit with early stopping on validation loss, keeping the best weights."""
+    stop = keras.callbacks.EarlyStopping(
+        monitor="val_loss", patience=patience, restore_best_weights=True
+    )
+    slow_down = keras.callbacks.ReduceLROnPlateau(
+        monitor="val_loss", factor=0.5, patience=max(1, patience // 3)
+    )
+    history = model.fit(
+        train,
+        validation_data=validation,
+        epochs=epochs,
+        callbacks=[stop, slow_down],
+        class_weight=class_weight,
+        verbose=2,
+    )
+    if stop.best_weights is not None and stop.stopped_epoch == 0:
+        model.set_weights(stop.best_weights)  # early stopping restores only when it stops
+    return {k: [float(v) for v in values] for k, values in history.history.items()}
+
+
+def train(built: Built, train_data: Any, validation: Any, schedule: Schedule) -> Training:
+    """Phase 1, then phase 2 when fine-tuning was asked for."""
+    training = Training()
+    compile_model(built.model, schedule.learning_rate)
+    trainable = sum(1 for layer in built.model.layers if layer.trainable_weights)
+    history = run_phase(
+        built.model,
+        train_data,
+        validation,
+        schedule.epochs,
+        schedule.patience,
+        schedule.class_weight,
+    )
+    training.phases.append(
+        Phase("head" if built.base and not built.base.trainable else "train", history, trainable)
+    )
+    if schedule.fine_tune and built.base is not None:
+        unfrozen = unfreeze_top(built.base, schedule.fine_tune)
+        compile_model(built.model, schedule.fine_tune_learning_rate)
+        history = run_phase(
+            built.model,
+            train_data,
+            validation,
+            schedule.fine_tune_epochs or schedule.epochs,
+            schedule.patience,
+            schedule.class_weight,
+        )
+        training.phases.append(Phase("fine-tune", history, unfrozen))
+    return training

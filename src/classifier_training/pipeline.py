@@ -1,0 +1,252 @@
+"""The training pipeline as short named steps: prepare, load, split, baseline, train, evaluate,
+export, verify, write. Each prints one numbered line; only the last touches the output."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from classifier_training.artifacts import check_writable, write_atomically
+from classifier_training.cache import ImageCache, open_or_build
+from classifier_training.data import (
+    Source,
+    Splits,
+    check_classes,
+    digits_source,
+    folder_source,
+    split_indices,
+)
+from classifier_training.plan import Plan
+from classifier_training.weights import WeightsSource
+
+STEPS = (
+    "prepare",
+    "load",
+    "split",
+    "baseline",
+    "train",
+    "evaluate",
+    "export",
+    "verify",
+    "write",
+)
+IMBALANCE_RATIO = 1.5  # largest over smallest class count beyond which classes are weighted
+
+
+def step(name: str, message: str) -> None:
+    print(f"[{STEPS.index(name) + 1}/{len(STEPS)}] {name}: {message}", flush=True)
+
+
+def note(message: str) -> None:
+    print(f"note: {message}", flush=True)
+
+
+def prepare(plan: Plan) -> WeightsSource:
+    """Check the output and fetch ImageNet weights, before any image is decoded."""
+    check_writable(plan.output)
+    step("prepare", f"backbone {plan.backbone.name}, input {plan.spec.shape}")
+    for message in plan.notes:
+        note(message)
+    if plan.weights is not None:
+        return plan.weights
+    from classifier_training.weights import fetch_imagenet
+
+    return fetch_imagenet(plan.backbone, plan.spec.height)
+
+
+def load(plan: Plan) -> tuple[Source, ImageCache]:
+    """List the images, then decode each once into the cache (or reuse it)."""
+    step("load", f"reading {plan.data_dir or 'scikit-learn digits'}")
+    source = folder_source(plan.data_dir) if plan.data_dir else digits_source()
+    cache = open_or_build(source, plan.spec, plan.cache_dir)
+    for row, error in sorted(cache.errors.items()):
+        print(f"warning: skipping {source.items[row]}: {error}", file=sys.stderr)
+    state = "reused" if cache.reused else "built"
+    print(
+        f"    {int(cache.ok.sum())} images, {len(source.labels)} classes, "
+        f"{source.skipped + len(cache.errors)} skipped; cache {cache.key} {state}"
+    )
+    if not cache.ok.any():
+        from classifier_training.errors import TrainingInputError
+
+        raise TrainingInputError(
+            f"no readable images in {plan.data_dir} ({source.skipped + len(cache.errors)} "
+            "files skipped)"
+        )
+    if plan.spec.channels == 3 and cache.grey[cache.ok].all():
+        note(
+            f"every image is greyscale; it is converted to RGB (three equal channels) "
+            f"for backbone {plan.backbone.name}"
+        )
+    return source, cache
+
+
+def split(plan: Plan, source: Source, cache: ImageCache) -> Splits:
+    step("split", f"stratified train/validation/test split, seed {plan.seed}")
+    rows = cache.rows
+    if plan.limit and plan.limit < len(rows):
+        rows = np.sort(np.random.default_rng(plan.seed).choice(rows, plan.limit, replace=False))
+    check_classes(source.labels, cache.targets[rows])
+    splits = split_indices(rows, cache.targets[rows], plan.seed)
+    print(f"    {splits.sizes()}")
+    return splits
+
+
+def baseline(plan: Plan, cache: ImageCache, splits: Splits) -> dict[str, float]:
+    from classifier_training.baselines import baseline_accuracies
+
+    step("baseline", "majority class and logistic regression")
+    baselines = baseline_accuracies(cache, splits, plan.seed)
+    print(f"    {baselines}")
+    return baselines
+
+
+def class_weights(targets: np.ndarray, n_classes: int) -> dict[int, float] | None:
+    """Balanced weights when the training classes are imbalanced, else None."""
+    counts = np.bincount(targets, minlength=n_classes)
+    present = counts[counts > 0]
+    if present.max() <= IMBALANCE_RATIO * present.min():
+        return None
+    return {i: len(targets) / (len(present) * c) for i, c in enumerate(counts) if c > 0}
+
+
+def train(
+    plan: Plan, weights: WeightsSource, source: Source, cache: ImageCache, splits: Splits
+) -> tuple[Any, Any]:
+    """Build the model for the backbone, then run the training phases."""
+    from classifier_training import streams
+    from classifier_training.errors import TrainingInputError
+    from classifier_training.fit import train as fit
+    from classifier_training.models import build_model, set_seed
+
+    schedule = plan.schedule
+    schedule.class_weight = class_weights(cache.targets[splits.train], len(source.labels))
+    step(
+        "train",
+        f"{plan.backbone.name}, up to {schedule.epochs} epochs, early stopping on validation loss",
+    )
+    if schedule.class_weight:
+        note("classes are imbalanced: training with balanced class weights")
+    set_seed(plan.seed)
+    built = build_model(plan.backbone, plan.spec, len(source.labels), weights, plan.filters)
+    if built.base is not None and schedule.fine_tune > len(built.base.layers):
+        raise TrainingInputError(
+            f"--fine-tune {schedule.fine_tune} is more than the {len(built.base.layers)} layers "
+            f"of backbone {plan.backbone.name}"
+        )
+    augmentation = plan.augmentation.build(plan.seed)
+    train_data = streams.labelled(cache, splits.train, plan.batch_size, plan.seed, augmentation)
+    validation = streams.labelled(cache, splits.validation, plan.batch_size)
+    return built, fit(built, train_data, validation, schedule)
+
+
+def evaluate(plan: Plan, source: Source, cache: ImageCache, splits: Splits, model: Any) -> Any:
+    from classifier_training import streams
+    from classifier_training.evaluate import Evaluation
+
+    step("evaluate", "held-out test set")
+    probabilities = model.predict(streams.images(cache, splits.test, 256), verbose=0)
+    evaluation = Evaluation(source.labels, cache.targets[splits.test], probabilities, splits.test)
+    print(f"    accuracy {evaluation.accuracy:.4f}, macro-F1 {evaluation.macro_f1:.4f}")
+    return evaluation
+
+
+def export(model: Any) -> bytes:
+    from classifier_training.export import OPSET, to_onnx
+
+    step("export", f"tf2onnx, opset {OPSET}")
+    onnx_model = to_onnx(model)
+    print(f"    {len(onnx_model)} bytes")
+    return onnx_model
+
+
+def verify(model: Any, onnx_model: bytes, cache: ImageCache, splits: Splits) -> Any:
+    from classifier_training.export import check_parity
+
+    step("verify", "ONNX Runtime against Keras on the whole test set")
+    parity = check_parity(model, onnx_model, cache.chunks(splits.test, 64))
+    print(
+        f"    max abs diff {parity.max_abs_diff:.2e}, top-1 agreement {parity.top1_agreement:.2%}"
+    )
+    return parity
+
+
+def write(
+    plan: Plan,
+    model: Any,
+    onnx_model: bytes,
+    card: dict[str, Any],
+    training: Any,
+    evaluation: Any,
+    cache: ImageCache,
+) -> None:
+    from classifier_training import report
+
+    step("write", f"{plan.output} (atomically)")
+    errors = evaluation.worst_errors()
+    error_images = cache.read(np.array([e["row"] for e in errors], dtype=np.int64))
+
+    def build(directory: Path) -> None:
+        (directory / "model.onnx").write_bytes(onnx_model)
+        (directory / "labels.json").write_text(json.dumps(card["labels"]) + "\n")
+        (directory / "metadata.json").write_text(json.dumps(card, indent=2) + "\n")
+        model.save(directory / "model.keras")
+        report.write_report(
+            directory / "report",
+            [(p.name, p.history) for p in training.phases],
+            evaluation.confusion(),
+            card,
+            errors,
+            error_images,
+        )
+
+    write_atomically(plan.output, build)
+
+
+@dataclass
+class Outcome:
+    card: dict[str, Any]
+    seconds: float
+
+
+def run(plan: Plan) -> Outcome:
+    """Every step in order; a refusal or failed parity leaves the output untouched."""
+    from classifier_training.card import Settings, build_card
+
+    started = time.perf_counter()
+    weights = prepare(plan)
+    source, cache = load(plan)
+    splits = split(plan, source, cache)
+    baselines = baseline(plan, cache, splits)
+    built, training = train(plan, weights, source, cache, splits)
+    evaluation = evaluate(plan, source, cache, splits, built.model)
+    onnx_model = export(built.model)
+    parity = verify(built.model, onnx_model, cache, splits)
+    settings = Settings(
+        name=plan.name or f"{source.name}-{plan.backbone.name}",
+        version=plan.version,
+        backbone=plan.backbone,
+        weights=weights,
+        schedule=plan.schedule,
+        augmentation=plan.augmentation,
+        batch_size=plan.batch_size,
+        filters=plan.filters,
+        seed=plan.seed,
+        limit=plan.limit,
+    )
+    card = build_card(
+        settings, source, cache, splits, baselines, training, evaluation, parity, onnx_model
+    )
+    write(plan, built.model, onnx_model, card, training, evaluation, cache)
+    seconds = time.perf_counter() - started
+    print(
+        f"done in {seconds:.1f} s: test accuracy {evaluation.accuracy:.4f}, "
+        f"baseline {card['metrics']['baseline_accuracy']:.4f}, parity {parity.max_abs_diff:.1e}"
+    )
+    return Outcome(card, seconds)
