@@ -119,6 +119,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         len(labels),
         source.fixed_batch,
     )
+    if source.fixed_batch:
+        print("    the source's batch is fixed at 1: the graph runs it once per image (Scan)")
+        source.provenance["fixed_batch"] = True
     model_bytes = graph.SerializeToString()
     session = ort.InferenceSession(model_bytes, providers=["CPUExecutionProvider"])
 
@@ -160,7 +163,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "preprocessing": prep.to_dict(),
         "parity": parity.to_dict(),
         "metrics": {},
-        "frameworks": _frameworks(),
+        "frameworks": _frameworks(graph),
         "model_sha256": hashlib.sha256(model_bytes).hexdigest(),
     }
     if warning:
@@ -192,12 +195,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     return metadata
 
 
-def _frameworks() -> dict[str, str | int]:
+def _frameworks(graph: Any) -> dict[str, str | int]:
+    """Package versions, and the opset of the graph written (the source's own for ONNX)."""
     from importlib.metadata import PackageNotFoundError, version
 
-    from classifier_training.importing.sources import OPSET
-
-    found: dict[str, str | int] = {"opset": OPSET}
+    opset = next(o.version for o in graph.opset_import if o.domain in ("", "ai.onnx"))
+    found: dict[str, str | int] = {"opset": opset}
     for package in ("tensorflow-cpu", "keras", "tf2onnx", "onnx", "onnxruntime", "ai-edge-litert"):
         try:
             found[package] = version(package)
