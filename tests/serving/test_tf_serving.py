@@ -15,7 +15,16 @@ import numpy as np
 import pytest
 
 from classifier_devtools.events import http_api_event, rest_api_event
-from tests.support.factories import CARD, b64, digit_png, encode, gray, label, read_response
+from tests.support.factories import (
+    CARD,
+    b64,
+    digit_png,
+    encode,
+    gray,
+    label,
+    load_event,
+    read_response,
+)
 
 NAME = CARD["name"]
 LABELS = CARD["labels"]
@@ -337,3 +346,10 @@ def test_error_code_reaches_the_log(classify, captured_logs):
     post(classify, PREDICT, {"instances": ["@@@"]})
     requests = [line for line in captured_logs.lines if line.get("event") == "request"]
     assert requests[-1]["error"] == "invalid_base64" and requests[-1]["status"] == 400
+
+
+def test_event_fixtures_for_sls_invoke_local(classify):
+    status, document, _ = read_response(classify(load_event("tf_serving_predict")))
+    assert status == 200 and LABELS[int(np.argmax(document["predictions"][0]))] == label(7)
+    status, document, _ = read_response(classify(load_event("tf_serving_status")))
+    assert status == 200 and document["model_version_status"][0]["version"] == str(VERSION)
