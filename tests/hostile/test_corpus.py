@@ -28,6 +28,12 @@ def shares_a_window(needle: str, haystack: str, width: int = 16) -> bool:
     return any(needle[i : i + width] in windows for i in range(len(needle) - width + 1))
 
 
+def logged_error(captured_logs) -> str | None:
+    """The error code of the last request log line."""
+    requests = [line for line in captured_logs.lines if line.get("event") == "request"]
+    return requests[-1].get("error")
+
+
 @pytest.mark.parametrize(
     "case",
     [
@@ -43,6 +49,9 @@ def test_hostile_case(case, classify, baseline, captured_logs):
     assert headers["Content-Type"] == "application/json"
     if case.code is None:
         assert "error" not in document
+    elif case.tf:
+        assert set(document) == {"error"} and isinstance(document["error"], str)
+        assert document["error"] and logged_error(captured_logs) == case.code
     else:
         assert document["error"]["code"] == case.code and document["error"]["message"]
     text = json.dumps(response)

@@ -1,7 +1,8 @@
 """The hostile-input corpus: named requests built in code (no binary blobs in the repository).
 
 Each case carries the exact status and error code it must get; code None means it must be
-classified (200), because the input is unusual but legitimate.
+classified (200), because the input is unusual but legitimate. TF Serving cases (`tf`) answer
+{"error": "<message>"}, so their code is checked in the log line instead.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from PIL import Image
 
 from classifier_devtools.events import http_api_event, rest_api_event
 from tests.support.factories import (
+    CARD,
     b64,
     binary_event,
     digit_png,
@@ -37,6 +39,7 @@ class Case:
     status: int
     code: str | None
     payload: bytes = b""
+    tf: bool = False
 
     @property
     def markers(self) -> list[str]:
@@ -84,6 +87,211 @@ def odd_casing_event(body: str) -> dict[str, Any]:
     event["headers"] = {"CoNtEnT-tYpE": "Application/JSON; Charset=UTF-8"}
     event["multiValueHeaders"] = {"CoNtEnT-tYpE": ["Application/JSON; Charset=UTF-8"]}
     return event
+
+
+def tf_event(
+    body: Any, path: str = "", method: str = "POST", headers: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """A TF Serving request as its clients send it: no Content-Type, the body JSON or bytes."""
+    path = path or f"/v1/models/{CARD['name']}:predict"
+    if isinstance(body, bytes):
+        event = http_api_event(b64(body), method=method, path=path, base64_encoded=True)
+    else:
+        text = body if body is None or isinstance(body, str) else json.dumps(body)
+        event = http_api_event(text, method=method, path=path)
+    del event["headers"]["content-type"]
+    event["headers"].update(headers or {})
+    return event
+
+
+def tf_serving_cases(digit: bytes, jpeg: bytes) -> list[Case]:
+    """TF Serving's REST routes: the same inputs, its request shapes, its error shape."""
+    name = CARD["name"]
+    one = {"instances": [{"b64": b64(digit)}]}
+    over_limit = b"\0" * (MAX_IMAGE_BYTES + 1)
+    return [
+        Case(
+            "tf: unknown model name is not echoed",
+            tf_event(one, f"/v1/models/{'m' * 40}:predict"),
+            404,
+            "not_found",
+            b"m" * 40,
+            tf=True,
+        ),
+        Case(
+            "tf: a version that is not served",
+            tf_event(one, f"/v1/models/{name}/versions/999999999:predict"),
+            404,
+            "not_found",
+            tf=True,
+        ),
+        Case(
+            "tf: non-numeric version is not echoed",
+            tf_event(one, f"/v1/models/{name}/versions/{'v' * 40}:predict"),
+            404,
+            "not_found",
+            b"v" * 40,
+            tf=True,
+        ),
+        Case(
+            "tf: unknown verb is not echoed",
+            tf_event(one, f"/v1/models/{name}:{'r' * 40}"),
+            404,
+            "not_found",
+            b"r" * 40,
+            tf=True,
+        ),
+        Case(
+            "tf: unknown signature is not echoed",
+            tf_event({**one, "signature_name": "s" * 40}),
+            400,
+            "unknown_signature",
+            b"s" * 40,
+            tf=True,
+        ),
+        Case(
+            "tf: unknown field is not echoed",
+            tf_event({**one, "f" * 40: 1}),
+            400,
+            "unknown_field",
+            b"f" * 40,
+            tf=True,
+        ),
+        Case(
+            "tf: invalid base64",
+            tf_event({"instances": [{"b64": "*$#" * 10}]}),
+            400,
+            "invalid_base64",
+            tf=True,
+        ),
+        Case(
+            "tf: truncated jpeg",
+            tf_event({"instances": [{"b64": b64(jpeg[: len(jpeg) // 2])}]}),
+            400,
+            "invalid_image",
+            jpeg[: len(jpeg) // 2],
+            tf=True,
+        ),
+        Case(
+            "tf: png bomb",
+            tf_event({"instances": [b64(png_declaring(100_000, 100_000))]}),
+            400,
+            "image_too_many_pixels",
+            tf=True,
+        ),
+        Case(
+            "tf: one bad instance fails the request",
+            tf_event({"instances": [b64(digit), b64(b"junk" * 10)]}),
+            400,
+            "invalid_image",
+            digit,
+            tf=True,
+        ),
+        Case(
+            "tf: both instances and inputs",
+            tf_event({**one, "inputs": [b64(digit)]}),
+            400,
+            "invalid_request",
+            digit,
+            tf=True,
+        ),
+        Case(
+            "tf: instances is one object",
+            tf_event({"instances": {"b64": b64(digit)}}),
+            400,
+            "invalid_field",
+            digit,
+            tf=True,
+        ),
+        Case(
+            "tf: b64 object with another key",
+            tf_event({"instances": [{"b64": b64(digit), "x": 1}]}),
+            400,
+            "invalid_field",
+            digit,
+            tf=True,
+        ),
+        Case(
+            "tf: deeply nested instances",
+            tf_event('{"instances": ' + "[" * 50_000 + "]" * 50_000 + "}"),
+            400,
+            "invalid_json",
+            tf=True,
+        ),
+        Case(
+            "tf: non-utf-8 body",
+            tf_event(b'{"instances": ["\xff\xfe"]}'),
+            400,
+            "invalid_json",
+            tf=True,
+        ),
+        Case("tf: empty body", tf_event(None), 400, "missing_image", tf=True),
+        Case(
+            "tf: batch of MAX_BATCH + 1",
+            tf_event({"instances": [b64(digit)] * (MAX_BATCH + 1)}),
+            413,
+            "batch_too_large",
+            digit,
+            tf=True,
+        ),
+        Case(
+            "tf: instance just over the size limit",
+            tf_event({"instances": [b64(over_limit)]}),
+            413,
+            "image_too_large",
+            tf=True,
+        ),
+        Case(
+            "tf: GET on predict", tf_event(None, method="GET"), 405, "method_not_allowed", tf=True
+        ),
+        Case(
+            "tf: classify example without an image",
+            tf_event({"examples": [{"caption": "x" * 40}]}, f"/v1/models/{name}:classify"),
+            400,
+            "invalid_field",
+            b"x" * 40,
+            tf=True,
+        ),
+        Case(
+            "tf: bare strings and b64 objects mixed",
+            tf_event({"instances": [b64(digit), {"b64": b64(jpeg)}]}),
+            200,
+            None,
+            digit,
+            tf=True,
+        ),
+        Case(
+            "tf: url-safe base64 instance",
+            tf_event({"instances": [b64(digit).replace("+", "-").replace("/", "_")]}),
+            200,
+            None,
+            digit,
+            tf=True,
+        ),
+        Case(
+            "tf: curl's form content type",
+            tf_event(one, headers={"content-type": "application/x-www-form-urlencoded"}),
+            200,
+            None,
+            digit,
+            tf=True,
+        ),
+        Case(
+            "tf: percent-encoded colon",
+            tf_event(one, f"/v1/models/{name}%3Apredict"),
+            200,
+            None,
+            digit,
+            tf=True,
+        ),
+        Case(
+            "page: POST to /index.html",
+            http_api_event(json.dumps({"image": b64(digit)}), path="/index.html"),
+            405,
+            "method_not_allowed",
+            digit,
+        ),
+    ]
 
 
 def build_corpus() -> list[Case]:
@@ -366,6 +574,7 @@ def build_corpus() -> list[Case]:
             None,
             digit,
         ),
+        *tf_serving_cases(digit, jpeg),
     ]
     names = [case.name for case in cases]
     assert len(names) == len(set(names)), "case names must be unique"
