@@ -1,4 +1,4 @@
-"""Property-based fuzzing: whatever arrives, the handler answers well-formed JSON below 500."""
+"""Property-based fuzzing: whatever arrives, the handler answers below 500, as JSON or the page."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from classifier_devtools.events import function_url_event, http_api_event, rest_api_event
-from tests.support.factories import digit_png, encode, quadrants
+from image_classifier.tf_signatures import version_number
+from tests.support.factories import CARD, digit_png, encode, quadrants
 
 SHAPES = [http_api_event, function_url_event, rest_api_event]
 SEEDS = [
@@ -77,14 +78,68 @@ headers = st.dictionaries(
 )
 
 
+MODEL = CARD["name"]
+TF_PATHS = [
+    f"/v1/models/{MODEL}:predict",
+    f"/v1/models/{MODEL}/versions/{version_number(CARD['version'])}:predict",
+    f"/v1/models/{MODEL}:classify",
+    f"/v1/models/{MODEL}",
+    f"/v1/models/{MODEL}/metadata",
+    "/v1/models/other:predict",
+    f"/v1/models/{MODEL}/versions/x:predict",
+    f"/v1/models/{MODEL}:",
+]
+image_b64 = (mutated_image() | st.binary(max_size=100)).map(lambda b: base64.b64encode(b).decode())
+instances = st.lists(
+    image_b64 | st.fixed_dictionaries({"b64": image_b64}) | json_values, min_size=1, max_size=5
+)
+tf_documents = st.fixed_dictionaries(
+    {},
+    optional={
+        "instances": instances | json_values,
+        "inputs": instances | st.fixed_dictionaries({"image_bytes": instances}) | json_values,
+        "signature_name": st.sampled_from(["serving_default", "top_k", ""]) | json_values,
+        "examples": st.lists(
+            st.dictionaries(st.sampled_from(["image", "image_bytes", "caption"]), instances),
+            max_size=3,
+        ),
+    },
+)
+
+
+good_image = st.sampled_from(SEEDS).map(lambda b: base64.b64encode(b).decode())
+
+
+@st.composite
+def tf_predict_documents(draw):
+    """Mostly well-formed predict bodies, so that the 200 property gets exercised."""
+    item = st.one_of(good_image, good_image.map(lambda v: {"b64": v}), image_b64, json_values)
+    document = {draw(st.sampled_from(["instances", "inputs"])): draw(st.lists(item, max_size=5))}
+    if draw(st.booleans()):
+        document["signature_name"] = draw(st.sampled_from(["serving_default", "top_k", "", "x"]))
+    return document
+
+
 @st.composite
 def events(draw):
     shape = draw(st.sampled_from(SHAPES))
     kind = draw(st.sampled_from(["json", "raw", "text", "none"]))
     method = draw(st.sampled_from(["POST", "POST", "GET", "PUT", "OPTIONS", "PATCH"]))
-    path = draw(st.sampled_from(["/classify", "/model", "/", "/dev/classify", "/x/../classify"]))
+    path = draw(
+        st.sampled_from(
+            [
+                "/classify",
+                "/model",
+                "/",
+                "/index.html",
+                "/dev/classify",
+                "/x/../classify",
+                *TF_PATHS,
+            ]
+        )
+    )
     if kind == "json":
-        body, encoded = json.dumps(draw(documents)), False
+        body, encoded = json.dumps(draw(documents | tf_documents)), False
     elif kind == "raw":
         body, encoded = (
             base64.b64encode(draw(mutated_image() | st.binary(max_size=300))).decode(),
@@ -98,14 +153,22 @@ def events(draw):
 
 
 def check(response) -> int:
-    """A well-formed gateway response below 500; returns its status."""
+    """A well-formed gateway response below 500; returns its status.
+
+    Errors are the native {"error": {"code", "message"}} or TF Serving's {"error": "..."}; the
+    only non-JSON answer is the page.
+    """
     assert isinstance(response, dict)
     status = response["statusCode"]
     assert isinstance(status, int) and status < 500
+    if response["headers"]["Content-Type"].startswith("text/html"):
+        assert status == 200 and response["body"].lower().startswith("<!doctype html>")
+        return status
     document = json.loads(response["body"])
     assert isinstance(document, dict)
     if status >= 400:
-        assert set(document["error"]) >= {"code", "message"}
+        error = document["error"]
+        assert (isinstance(error, str) and error) or set(error) >= {"code", "message"}
     return status
 
 
@@ -167,3 +230,29 @@ def test_fuzz_image_bytes(classify, fuzz):
 
     run()
     report("image bytes", fuzz, seen)
+
+
+def test_fuzz_tf_serving_predict(classify, fuzz):
+    """Whatever the instances, a 200 holds one probability row per image, in label order."""
+    seen: collections.Counter = collections.Counter()
+
+    @fuzz
+    @given(tf_predict_documents(), st.sampled_from(TF_PATHS[:2]), st.booleans())
+    def run(document, path, as_bytes):
+        body = json.dumps(document)
+        if as_bytes:
+            body = base64.b64encode(body.encode()).decode()
+        event = http_api_event(
+            body, path=path, headers={"content-type": ""}, base64_encoded=as_bytes
+        )
+        response = classify(event)
+        status = check(response)
+        seen[status] += 1
+        if status == 200 and document.get("signature_name") in (None, "", "serving_default"):
+            rows = json.loads(response["body"])
+            rows = rows.get("predictions", rows.get("outputs"))
+            assert all(len(row) == len(CARD["labels"]) for row in rows)
+            assert all(abs(sum(row) - 1) < 1e-4 for row in rows)
+
+    run()
+    report("tf serving predict", fuzz, seen)
