@@ -185,6 +185,7 @@ def test_package_builds_without_credentials_and_holds_only_serving_code(package)
     names = zipfile.ZipFile(package).namelist()
     assert "handler.py" in names and "model/model.onnx" in names
     assert "src/image_classifier/http_app.py" in names
+    assert "src/image_classifier/page/index.html" in names
     banned = (
         "tests/",
         "scripts/",

@@ -92,7 +92,15 @@ def test_http_routes_and_cors():
         (e["httpApi"]["method"], e["httpApi"]["path"])
         for e in CONFIG["functions"]["classify"]["events"]
     }
-    assert routes == {("POST", "/classify"), ("GET", "/model")}
+    assert routes == {
+        ("POST", "/classify"),
+        ("GET", "/model"),
+        ("GET", "/"),
+        ("GET", "/index.html"),
+        # TF Serving's /v1/models/NAME:predict and friends: the router splits the rest.
+        ("GET", "/v1/models/{path+}"),
+        ("POST", "/v1/models/{path+}"),
+    }
     assert CONFIG["provider"]["httpApi"]["cors"]["allowedMethods"]
 
 
