@@ -185,6 +185,7 @@ def test_a_large_photo_is_shrunk_before_upload_and_still_classified(
     session.wait_for_results(1)
     (request,) = session.sent
     body = request.post_data_buffer
+    print(f"large photo: {len(data)} bytes on disk, {len(body)} bytes of request body")
     assert len(body) < 1_000_000, "shrunk well under the request limit"
     sent = base64.b64decode(json.loads(body)["images"][0])
     with Image.open(io.BytesIO(sent)) as shrunk:
