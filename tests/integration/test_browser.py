@@ -116,6 +116,7 @@ def test_digit_png_through_the_file_input_shows_the_handlers_top_label(
     session.upload(write(tmp_path, "seven.png", data))
     session.wait_for_results(1)
     assert session.top_labels() == [handler_top_label(handler_module, data)]
+    assert session.page.locator("li.result img").get_attribute("src").startswith("blob:")
     assert session.page.locator("#status").inner_text().startswith("Classified 1 image")
     assert " ms" in session.page.locator("#status").inner_text()
     assert session.console_errors == []
@@ -153,6 +154,19 @@ def test_a_non_image_shows_the_apis_error_message(session, handler_module, tmp_p
     session.wait_for_results(1)
     shown = session.page.locator("li.result .error").inner_text()
     assert api_error["message"] in shown and api_error["code"] in shown
+
+
+def test_a_large_file_the_browser_cannot_read_gets_a_clear_message_and_is_not_sent(
+    session, handler_module, tmp_path
+):
+    data = bytes(range(256)) * (handler_module.SETTINGS.max_image_bytes // 256 + 1)
+    session.open()
+    session.upload(write(tmp_path, "archive.png", data))
+    session.wait_for_results(1)
+    shown = session.page.locator("li.result .error").inner_text()
+    assert "cannot read this file as an image" in shown and "too large" in shown
+    assert session.sent == []
+    assert session.page.locator("#status").inner_text() == "Nothing could be sent."
 
 
 def test_a_request_level_error_shows_the_apis_message(session, handler_module, tmp_path):
