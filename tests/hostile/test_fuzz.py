@@ -61,7 +61,9 @@ def mutated_image(draw):
 
 
 headers = st.dictionaries(
-    st.sampled_from(["content-type", "Content-Type", "CONTENT-TYPE", "x-any", "accept"]),
+    st.sampled_from(
+        ["content-type", "Content-Type", "CONTENT-TYPE", "x-any", "accept", "content-length"]
+    ),
     st.sampled_from(
         [
             "application/json",
@@ -73,7 +75,8 @@ headers = st.dictionaries(
             "application/json;charset=latin-1",
         ]
     )
-    | st.text(max_size=30),
+    | st.text(max_size=30)
+    | st.integers(-5, 10**30).map(str),
     max_size=3,
 )
 

@@ -82,6 +82,25 @@ def body_case(
     return Case(name, http_api_event(body, headers=headers), status, code, body.encode())
 
 
+def stated_length_case(name: str, length: str, status: int, code: str | None) -> Case:
+    """A small real image whose Content-Length header says something else."""
+    data = digit_png("5")
+    event = binary_event(data, "image/png")
+    event["headers"]["content-length"] = length
+    return Case(name, event, status, code, data)
+
+
+# A claim value that must never reach a response or a log line.
+CLAIM_MARKER = "never-logged-claim-" * 4
+
+
+def claims_case(name: str, claims: Any) -> Case:
+    """An odd JWT authorizer context: the request is still served, and nothing of it logged."""
+    event = json_event({"image": b64(digit_png("5"))})
+    event["requestContext"]["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
+    return Case(name, event, 200, None, CLAIM_MARKER.encode())
+
+
 def odd_casing_event(body: str) -> dict[str, Any]:
     event = rest_api_event(body)
     event["headers"] = {"CoNtEnT-tYpE": "Application/JSON; Charset=UTF-8"}
@@ -456,6 +475,19 @@ def build_corpus() -> list[Case]:
             "image_too_large",
         ),
         raw_case("body just under the limit", just_under, "application/octet-stream", 200, None),
+        stated_length_case(
+            "Content-Length over the limit, body small",
+            str(MAX_IMAGE_BYTES + 1),
+            413,
+            "image_too_large",
+        ),
+        stated_length_case("Content-Length of 5000 digits", "9" * 5000, 413, "image_too_large"),
+        stated_length_case("negative Content-Length", "-1", 200, None),
+        stated_length_case("Content-Length in Arabic-Indic digits", "\u0663\u0660", 200, None),
+        # Authorizer contexts: only a string `sub` is logged; anything else is ignored
+        claims_case("JWT sub that is an object", {"sub": {"token": CLAIM_MARKER}}),
+        claims_case("JWT claims that are a list", ["sub", CLAIM_MARKER]),
+        claims_case("JWT claims beside the sub", {"sub": "caller-1", "email": CLAIM_MARKER}),
         Case(
             "batch of MAX_BATCH + 1",
             json_event({"images": [b64(digit)] * (MAX_BATCH + 1)}),
