@@ -1,0 +1,1 @@
+"""Operations tools run against a deployment (boto3; never deployed)."""
