@@ -20,14 +20,14 @@ from tests.support.serverless_cli import sls
 CONFIG = yaml.safe_load((ROOT / "serverless.yml").read_text())
 PARAMS = CONFIG["params"]["default"]
 ISSUER = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example1"
-AUDIENCE = "4f8a2c1e6b7d9a3c5e0f1b2d3a"
+AUDIENCES = ["4f8a2c1e6b7d9a3c5e0f1b2d3a", "7c1d9e2f4a6b8c0d2e4f6a8b0c"]
 ORIGINS = ["https://app.example.com", "https://admin.example.com"]
 CONFIGS: dict[str, tuple[str, ...]] = {
     "none": (),
     "jwt": (
         "auth=jwt",
         f"jwtIssuer={ISSUER}",
-        f"jwtAudience={AUDIENCE}",
+        f"jwtAudience={','.join(AUDIENCES)}",
         "throttleRate=3",
         "throttleBurst=7",
         "classifyConcurrency=4",
@@ -112,7 +112,7 @@ def test_jwt_puts_one_jwt_authorizer_on_every_route(template):
     (logical_id, authorizer), *_ = authorizers.items()
     properties = authorizer["Properties"]
     assert properties["AuthorizerType"] == "JWT"
-    assert properties["JwtConfiguration"] == {"Issuer": ISSUER, "Audience": [AUDIENCE]}
+    assert properties["JwtConfiguration"] == {"Issuer": ISSUER, "Audience": AUDIENCES}
     assert properties["IdentitySource"] == ["$request.header.Authorization"]
     for name, route in routes(built).items():
         assert route["Properties"]["AuthorizationType"] == "JWT", name
@@ -182,3 +182,20 @@ def test_an_unknown_auth_mode_fails_the_build(tmp_path, value):
     result = package(tmp_path, (f"auth={value}",))
     assert result.returncode != 0
     assert "custom.routeAuthorizer" in result.stdout + result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "params",
+    [
+        ("auth=jwt",),
+        ("auth=jwt", f"jwtAudience={AUDIENCES[0]}"),
+        ("auth=jwt", f"jwtIssuer={ISSUER}"),
+        ("auth=jwt", "jwtIssuer=http://issuer.example", f"jwtAudience={AUDIENCES[0]}"),
+    ],
+    ids=["neither", "no issuer", "no audience", "issuer not https"],
+)
+def test_jwt_without_an_https_issuer_and_an_audience_fails_the_build(tmp_path, params):
+    result = package(tmp_path, params)
+    assert result.returncode != 0
+    assert "auth=jwt needs" in result.stdout + result.stderr
