@@ -12,7 +12,13 @@ import pytest
 from tests.support.factories import ROOT
 
 REQUIREMENTS = ["requirements.txt", "requirements-train.txt", "requirements-dev.txt"]
-PACKAGES = ["image_classifier", "classifier_training", "classifier_devtools", "classifier_bench"]
+PACKAGES = [
+    "image_classifier",
+    "classifier_training",
+    "classifier_devtools",
+    "classifier_bench",
+    "classifier_ops",
+]
 
 
 def pins(name: str) -> dict[str, str]:
