@@ -235,6 +235,7 @@ def test_fuzz_image_bytes(classify, fuzz):
     report("image bytes", fuzz, seen)
 
 
+@pytest.mark.slow
 def test_fuzz_tf_serving_predict(classify, fuzz):
     """Whatever the instances, a 200 holds one probability row per image, in label order."""
     seen: collections.Counter = collections.Counter()
