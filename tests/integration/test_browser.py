@@ -18,7 +18,7 @@ import pytest
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect, sync_playwright
 
-from tests.support.factories import CARD, ROOT, b64, digit_png, encode, label
+from tests.support.factories import CARD, ROOT, b64, digit_png, encode, gray, label
 
 pytestmark = pytest.mark.slow
 
@@ -143,6 +143,21 @@ def test_two_images_go_in_one_json_request_and_both_are_shown(session, handler_m
     assert request.headers["content-type"] == "application/json"
     assert len(json.loads(request.post_data)["images"]) == 2
     assert request.response().headers["content-type"].startswith("application/json")
+
+
+def test_an_uncertain_answer_is_flagged(session, handler_module, tmp_path):
+    black, digit = encode(gray(0)), digit_png("6")
+    flags = [
+        handler_module.classify({"image": b64(d)}).get("uncertain", False) for d in (black, digit)
+    ]
+    assert flags == [True, False], "the fixture images no longer straddle MIN_CONFIDENCE"
+    session.open()
+    session.upload(write(tmp_path, "black.png", black), write(tmp_path, "six.png", digit))
+    session.wait_for_results(2)
+    shown = [
+        item.locator(".uncertain").count() == 1 for item in session.page.locator("li.result").all()
+    ]
+    assert shown == flags
 
 
 def test_a_non_image_shows_the_apis_error_message(session, handler_module, tmp_path):
