@@ -6,6 +6,7 @@ figure a cold start pays before the first request. A second set of runs under
 the total alone cannot tell a new dependency's cost from the machine's noise.
 
     python -m classifier_bench.import_cost --runs 9
+    python -m classifier_bench.import_cost --root /tmp/before --root .  # interleaved checkouts
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import statistics
 import subprocess
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from classifier_devtools.paths import ROOT
 
@@ -39,11 +41,11 @@ def _environment() -> dict[str, str]:
     return env
 
 
-def time_handler_import(core: int | None) -> float:
+def time_handler_import(core: int | None, root: Path = ROOT) -> float:
     """Seconds from before `import handler` to after it, in a fresh interpreter."""
     result = subprocess.run(
         _command(core, "-c", TIMED),
-        cwd=ROOT,
+        cwd=root,
         env=_environment(),
         capture_output=True,
         text=True,
@@ -83,10 +85,12 @@ def _package_of(module: str, packages: Sequence[str]) -> str | None:
     return next((p for p in packages if module == p or module.startswith(p + ".")), None)
 
 
-def attribute_imports(core: int | None, packages: Sequence[str]) -> dict[str, int]:
+def attribute_imports(
+    core: int | None, packages: Sequence[str], root: Path = ROOT
+) -> dict[str, int]:
     result = subprocess.run(
         _command(core, "-X", "importtime", "-c", "import handler"),
-        cwd=ROOT,
+        cwd=root,
         env=_environment(),
         capture_output=True,
         text=True,
@@ -96,24 +100,32 @@ def attribute_imports(core: int | None, packages: Sequence[str]) -> dict[str, in
     return package_import_us(result.stderr, packages)
 
 
-def measure(runs: int, core: int | None, packages: Sequence[str]) -> dict[str, object]:
-    """Interleaves timed and attributed runs so that both see the same machine load."""
-    totals: list[float] = []
-    shares: dict[str, list[int]] = {p: [] for p in packages}
+def measure(
+    runs: int, core: int | None, packages: Sequence[str], roots: Sequence[Path] = (ROOT,)
+) -> dict[str, object]:
+    """Interleaves roots, and timed with attributed runs, so all see the same machine load."""
+    totals: dict[Path, list[float]] = {root: [] for root in roots}
+    shares: dict[Path, dict[str, list[int]]] = {root: {p: [] for p in packages} for root in roots}
     for _ in range(runs):
-        totals.append(time_handler_import(core))
-        for package, micros in attribute_imports(core, packages).items():
-            shares[package].append(micros)
+        for root in roots:
+            totals[root].append(time_handler_import(core, root))
+            for package, micros in attribute_imports(core, packages, root).items():
+                shares[root][package].append(micros)
     return {
         "runs": runs,
         "core": core,
-        "import_handler_ms": {
-            "median": round(statistics.median(totals) * 1000, 1),
-            "min": round(min(totals) * 1000, 1),
-            "max": round(max(totals) * 1000, 1),
-        },
-        "package_import_ms_median": {
-            p: round(statistics.median(v) / 1000, 1) for p, v in shares.items()
+        "checkouts": {
+            str(root): {
+                "import_handler_ms": {
+                    "median": round(statistics.median(totals[root]) * 1000, 1),
+                    "min": round(min(totals[root]) * 1000, 1),
+                    "max": round(max(totals[root]) * 1000, 1),
+                },
+                "package_import_ms_median": {
+                    p: round(statistics.median(v) / 1000, 1) for p, v in shares[root].items()
+                },
+            }
+            for root in roots
         },
     }
 
@@ -123,9 +135,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=9, help="fresh processes per figure")
     parser.add_argument("--core", type=int, default=0, help="CPU to pin to; -1 for none")
     parser.add_argument("--package", action="append", help="attribute this package's imports")
+    parser.add_argument(
+        "--root", action="append", type=Path, help="a checkout holding handler.py (repeatable)"
+    )
     args = parser.parse_args(argv)
     core = None if args.core < 0 else args.core
-    report = measure(args.runs, core, tuple(args.package or DEFAULT_PACKAGES))
+    roots = [root.resolve() for root in args.root or [ROOT]]
+    report = measure(args.runs, core, tuple(args.package or DEFAULT_PACKAGES), roots)
     print(json.dumps(report, indent=2))
     return 0
 
