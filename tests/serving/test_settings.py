@@ -72,3 +72,32 @@ def test_intra_op_threads_follow_lambda_memory(environ, threads, monkeypatch):
     assert (
         Settings.from_env(default_model_dir=MODEL, environ=environ).ort_intra_op_threads == threads
     )
+
+
+def test_monitoring_settings_are_read():
+    environ = {
+        "MIN_CONFIDENCE": "0.8",
+        "LOG_LEVEL": "warning",
+        "LOG_SAMPLING_RATE": "0.1",
+        "METRICS_NAMESPACE": "Vision",
+        "SERVICE_NAME": "classifier-prod",
+    }
+    settings = Settings.from_env(default_model_dir=MODEL, environ=environ)
+    assert (settings.min_confidence, settings.log_level, settings.log_sampling_rate) == (
+        0.8,
+        "WARNING",
+        0.1,
+    )
+    assert (settings.metrics_namespace, settings.service_name) == ("Vision", "classifier-prod")
+
+
+@pytest.mark.parametrize("name", ["MIN_CONFIDENCE", "LOG_SAMPLING_RATE"])
+@pytest.mark.parametrize("raw", ["-0.1", "1.5", "nan", "half"])
+def test_a_bad_fraction_is_a_clear_start_up_error(name, raw):
+    with pytest.raises(ModelLoadError, match=f"{name}=.*need a number 0-1"):
+        Settings.from_env(default_model_dir=MODEL, environ={name: raw})
+
+
+def test_an_unknown_log_level_is_a_clear_start_up_error():
+    with pytest.raises(ModelLoadError, match="LOG_LEVEL='LOUD'"):
+        Settings.from_env(default_model_dir=MODEL, environ={"LOG_LEVEL": "LOUD"})
