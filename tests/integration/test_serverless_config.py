@@ -28,7 +28,11 @@ def statements():
 
 
 def s3_events():
-    return [e["s3"] for e in CONFIG["functions"]["classifyUpload"]["events"] if "s3" in e]
+    """The direct (default) delivery's S3 notifications, chosen by the uploadsQueue parameter."""
+    events = CONFIG["functions"]["classifyUpload"]["events"]
+    assert events == "${self:custom.uploadDelivery.${param:uploadsQueue}.events}"
+    assert PARAMS["uploadsQueue"] is False
+    return [e["s3"] for e in CONFIG["custom"]["uploadDelivery"]["false"]["events"] if "s3" in e]
 
 
 def test_iam_has_no_wildcard_actions_or_resources():
@@ -51,11 +55,13 @@ def test_iam_has_no_wildcard_actions_or_resources():
         ), statement
 
 
-def test_iam_grants_exactly_get_on_uploads_and_put_on_results():
+def test_iam_grants_exactly_get_on_uploads_and_get_and_put_on_results():
+    """Reading results is for skip-if-current (the old result's metadata)."""
     granted = {(s["Effect"], tuple(s["Action"]), resolve(s["Resource"])) for s in statements()}
     assert granted == {
         ("Allow", ("s3:GetObject",), "arn:aws:s3:::image-classifier-dev-uploads/uploads/*"),
         ("Allow", ("s3:PutObject",), "arn:aws:s3:::image-classifier-dev-uploads/results/*"),
+        ("Allow", ("s3:GetObject",), "arn:aws:s3:::image-classifier-dev-uploads/results/*"),
     }
 
 
