@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 export TF_CPP_MIN_LOG_LEVEL := 3
 
-.PHONY: setup python-env node-env train demo test test-fast lint types bench fuzz clean
+.PHONY: setup python-env node-env train demo test test-fast lint types bench fuzz chaos clean
 
 setup: python-env node-env
 
@@ -50,6 +50,11 @@ demo: setup
 
 bench: setup
 	$(BIN)/python scripts/bench.py
+
+# 500 uploads through the S3 trigger path against moto on 127.0.0.1, with injected faults,
+# Lambda's retries, the on-failure queue and a redrive; prints the counts (lost and duplicated: 0).
+chaos: python-env
+	$(BIN)/python scripts/chaos.py --uploads 500
 
 fuzz: python-env
 	$(BIN)/python -m pytest tests/hostile/test_fuzz.py -q -s --fuzz-examples=20000
