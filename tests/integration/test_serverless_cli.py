@@ -64,7 +64,14 @@ def test_invoke_local_runs_the_s3_fixture_against_moto(moto_server):
         "AWS_ENDPOINT_URL_S3": moto_server,
     }
     summary = invoke_local("classifyUpload", EVENTS / "s3_put.json", env=env)
-    assert summary == {"classified": 1, "failed": 0, "skipped": 0, "transient": 0}
+    assert summary == {
+        "classified": 1,
+        "failed": 0,
+        "skipped": 0,
+        "current": 0,
+        "transient": 0,
+        "unrecognised": 0,
+    }
     result = json.loads(s3.get_object(Bucket=bucket, Key=f"results/{key}.json")["Body"].read())
     assert result["predictions"][0]["label"] == label(4)
 
