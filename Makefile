@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 export TF_CPP_MIN_LOG_LEVEL := 3
 
-.PHONY: setup python-env node-env train demo test test-fast lint types bench fuzz chaos clean
+.PHONY: setup python-env node-env train demo test test-fast lint types bench bench-models fuzz chaos clean
 
 setup: python-env node-env
 
@@ -50,6 +50,11 @@ demo: setup
 
 bench: setup
 	$(BIN)/python scripts/bench.py
+
+# Retrain the committed photo models `make bench` reads (needs the flowers photos), then int8.
+FLOWERS ?= ../shared/datasets/flowers
+bench-models: python-env
+	$(BIN)/python -m classifier_bench.bench_models --data-dir $(FLOWERS)
 
 # 500 uploads through the S3 trigger path against moto on 127.0.0.1, with injected faults,
 # Lambda's retries, the on-failure queue and a redrive; prints the counts (lost and duplicated: 0).

@@ -62,9 +62,12 @@ class LiteRTEngine:
 
 
 def build_handler(
-    impl: str, model_dir: Path, tflite_path: Path, pinned: bool
+    impl: str, model_dir: Path, tflite_path: Path | None, pinned: bool
 ) -> tuple[Any, Classifier]:
-    """The `classify(event, context)` entry point of one implementation, and its engine."""
+    """The `classify(event, context)` entry point of one implementation, and its engine.
+
+    For this project it is handler.py itself, which finds the model through MODEL_DIR.
+    """
     if impl == "onnx":
         from classifier_devtools.paths import load_handler
 
@@ -79,7 +82,7 @@ def build_handler(
     engine: KerasEngine | LiteRTEngine
     if impl in ("keras", "keras-eager"):
         engine = KerasEngine(card, "tf_function" if impl == "keras" else "eager", threads)
-    elif impl == "litert":
+    elif impl == "litert" and tflite_path is not None:
         engine = LiteRTEngine(tflite_path, threads or os.cpu_count())
     else:
         raise ValueError(f"unknown implementation {impl}")

@@ -1,7 +1,9 @@
 """One measured process: `python -m classifier_bench.worker IMPL MODE EVENTS_DIR`, prints JSON.
 
 Modes: `cold` (import and init until the first response), `warm` (latency, throughput,
-memory) and `breakdown` (where a request's time goes, for this project only).
+memory) and `breakdown` (where a request's time goes, for this project only). The model is
+`--model-dir` (its `model.keras` for Keras, `--tflite` for LiteRT); this project's handler
+reads the same directory from MODEL_DIR, which the driver sets.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ import time
 from pathlib import Path
 
 from classifier_bench.memory import peak_rss_mb, rss_mb
-from classifier_devtools.paths import MODEL_DIR
 
 IMAGES = ("jpeg_100x100", "jpeg_640x480", "jpeg_4000x3000", "png_512x512")
 
@@ -42,19 +43,17 @@ def timed_calls(classify, event: dict, count: int) -> list[float]:
     return samples
 
 
-def build(impl: str, events: Path):
+def build(impl: str, model_dir: Path, tflite: Path | None):
     from classifier_bench.peers import build_handler
 
-    return build_handler(
-        impl, MODEL_DIR, events / "model.tflite", pinned=os.environ.get("BENCH_PINNED") == "1"
-    )
+    return build_handler(impl, model_dir, tflite, pinned=os.environ.get("BENCH_PINNED") == "1")
 
 
-def cold(impl: str, events: Path) -> dict:
+def cold(impl: str, events: Path, model_dir: Path, tflite: Path | None) -> dict:
     """From before the handler's imports to its first answer; the worker loads only stdlib."""
     started = time.perf_counter()
     event = json.loads((events / "jpeg_100x100.json").read_text())
-    classify, _ = build(impl, events)
+    classify, _ = build(impl, model_dir, tflite)
     response = classify(event, None)
     elapsed = time.perf_counter() - started
     assert response["statusCode"] == 200
@@ -77,8 +76,15 @@ def engine_latency(classifier, count: int) -> dict:
     return percentiles(samples)
 
 
-def warm(impl: str, events: Path, iterations: int, memory_requests: int) -> dict:
-    classify, classifier = build(impl, events)
+def warm(
+    impl: str,
+    events: Path,
+    model_dir: Path,
+    tflite: Path | None,
+    iterations: int,
+    memory_requests: int,
+) -> dict:
+    classify, classifier = build(impl, model_dir, tflite)
     result: dict = {"rss_after_init_mb": rss_mb(), "peak_rss_after_init_mb": peak_rss_mb()}
     small = json.loads((events / "jpeg_100x100.json").read_text())
     result["inference_only"] = engine_latency(classifier, iterations * 5)
@@ -94,7 +100,7 @@ def warm(impl: str, events: Path, iterations: int, memory_requests: int) -> dict
     samples = timed_calls(classify, batch, max(5, iterations // 10))
     result["throughput_images_per_s"] = 16 * len(samples) / sum(samples)
     if memory_requests:
-        mark = min(1000, memory_requests // 5)
+        mark = min(1000, memory_requests // 2)
         timed_calls(classify, small, mark)
         result["memory_mark"] = mark
         result["rss_at_mark_mb"] = rss_mb()
@@ -167,13 +173,22 @@ def main() -> int:
     parser.add_argument("impl", choices=["onnx", "keras", "keras-eager", "litert"])
     parser.add_argument("mode", choices=["cold", "warm", "breakdown"])
     parser.add_argument("events", type=Path)
+    parser.add_argument("--model-dir", type=Path, required=True)
+    parser.add_argument("--tflite", type=Path, help="the model converted for LiteRT")
     parser.add_argument("--iterations", type=int, default=300)
     parser.add_argument("--memory-requests", type=int, default=5000)
     args = parser.parse_args()
     if args.mode == "cold":
-        result = cold(args.impl, args.events)
+        result = cold(args.impl, args.events, args.model_dir, args.tflite)
     elif args.mode == "warm":
-        result = warm(args.impl, args.events, args.iterations, args.memory_requests)
+        result = warm(
+            args.impl,
+            args.events,
+            args.model_dir,
+            args.tflite,
+            args.iterations,
+            args.memory_requests,
+        )
     else:
         result = breakdown(args.events, args.iterations)
     sys.stdout.write("BENCH " + json.dumps(result) + "\n")

@@ -8,46 +8,62 @@ import sys
 
 import pytest
 
+from classifier_bench.models import bench_models
 from classifier_bench.report import CHART, RESULTS
 
 pytestmark = pytest.mark.slow
 
+IMAGES = {"jpeg_100x100", "jpeg_640x480", "jpeg_4000x3000", "png_512x512"}
 
-def test_bench_quick_mode_writes_its_report(tmp_path):
+
+def test_bench_quick_mode_writes_its_report_for_the_photo_model(tmp_path):
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "classifier_bench.cli",
-            "--quick",
-            "--output-dir",
-            str(tmp_path),
-        ],
+        [sys.executable, "-m", "classifier_bench.cli", "--quick", "--output-dir", str(tmp_path)],
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=900,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     results = json.loads((tmp_path / RESULTS / "benchmarks.json").read_text())
-    assert set(results["cold"]["pinned"]) == {"onnx", "keras", "litert"}
-    assert set(results["warm"]["pinned"]) == {"onnx", "keras", "keras-eager", "litert"}
-    for figures in results["warm"]["pinned"].values():
-        assert set(figures["latency"]) == {
-            "jpeg_100x100",
-            "jpeg_640x480",
-            "jpeg_4000x3000",
-            "png_512x512",
-        }
+    model = results["models"]["mobilenet_v3_small"]
+    photo = next(m for m in bench_models(["mobilenet_v3_small"]))
+    variants = {"onnx", "onnx-int8"} if photo.int8_kept else {"onnx"}
+    assert set(model["cold"]["pinned"]) == variants | {"keras", "litert"}
+    assert set(model["warm"]["pinned"]) == variants | {"keras", "litert"}
+    for figures in model["warm"]["pinned"].values():
+        assert set(figures["latency"]) == IMAGES
         assert figures["throughput_images_per_s"] > 0
-    assert results["flops"] > 0
+    assert model["flops"]["depthwise"] > 0 and model["flops"]["dense"] > 0
+    assert {"production", "no_spinning", "preopt_extended_load_all"} <= set(model["tuning"])
+    fairness = model["fairness"]
+    assert fairness["nan_outputs"] == 0
+    assert fairness["output_std_across_images"] > 0
     markdown = (tmp_path / "BENCHMARKS.md").read_text()
     for heading in (
-        "## Targets",
-        "## Cold start",
-        "## Warm latency",
-        "## Throughput and memory",
-        "## Where this project's time goes",
+        "## The models at a glance",
+        "## Targets (mobilenet_v3_small",
+        "## Cost per million images",
+        "## onnxruntime tuning",
+        "## Is the LiteRT peer fair?",
+        "## mobilenet_v3_small: every figure",
         "## Optimisations kept",
     ):
         assert heading in markdown
     assert (tmp_path / CHART).read_bytes().startswith(b"\x89PNG")
+
+
+def test_every_committed_bench_model_has_what_make_bench_needs():
+    """A fresh clone has no photos: the bench models must be complete and self-consistent."""
+    from image_classifier.model import Classifier
+
+    for model in bench_models():
+        for name in ("model.onnx", "labels.json", "metadata.json", "model.keras"):
+            assert (model.model_dir / name).is_file(), f"{model.model_dir / name} is missing"
+        classifier = Classifier.load(model.model_dir)
+        assert classifier.spec.shape == tuple(
+            model.metadata["input"][k] for k in ("height", "width", "channels")
+        )
+        if model.int8_kept:
+            int8 = model.metadata["int8"]
+            assert int8["top1_agreement"] >= 0.99 and int8["accuracy_loss_points"] <= 0.5
+            assert (model.model_dir / int8["file"]).is_file()

@@ -1,0 +1,54 @@
+"""The models `make bench` measures: the default digits model and the committed photo models.
+
+The photo models live under src/classifier_bench/models/<name>/ (made by
+`make bench-models` from the flowers photos, which a fresh clone does not have). A model
+whose card keeps an int8 graph is also benchmarked as its own variant.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from classifier_devtools.paths import MODEL_DIR
+
+MODELS_DIR = Path(__file__).resolve().parent / "models"
+PHOTO_MODELS = ("mobilenet_v3_small", "cnn")
+
+
+@dataclass(frozen=True)
+class BenchModel:
+    name: str
+    model_dir: Path
+    photo: bool
+
+    @property
+    def metadata(self) -> dict:
+        return json.loads((self.model_dir / "metadata.json").read_text())
+
+    @property
+    def int8_kept(self) -> bool:
+        return bool(self.metadata.get("int8", {}).get("kept"))
+
+
+def bench_models(names: list[str] | None = None) -> list[BenchModel]:
+    """The photo models first (they are what the targets are about), then digits."""
+    models = [BenchModel(name, MODELS_DIR / name, True) for name in PHOTO_MODELS]
+    models.append(BenchModel("digits", MODEL_DIR, False))
+    return [m for m in models if names is None or m.name in names]
+
+
+def int8_model_dir(model: BenchModel, workdir: Path) -> Path:
+    """A model directory whose model.onnx is the int8 graph, so handler.py serves it unchanged."""
+    entry = model.metadata["int8"]
+    target = workdir / f"{model.name}-int8"
+    target.mkdir(parents=True, exist_ok=True)
+    data = (model.model_dir / entry["file"]).read_bytes()
+    (target / "model.onnx").write_bytes(data)
+    shutil.copy(model.model_dir / "labels.json", target / "labels.json")
+    metadata = dict(model.metadata, model_sha256=hashlib.sha256(data).hexdigest())
+    (target / "metadata.json").write_text(json.dumps(metadata, indent=2))
+    return target
