@@ -26,6 +26,7 @@ def test_every_variable_is_read():
         "RESULTS_BUCKET": "results-bucket",
         "RESULTS_PREFIX": "out/",
         "ORT_INTRA_OP_THREADS": "3",
+        "FORCE_RECLASSIFY": "1",
     }
     settings = Settings.from_env(default_model_dir=MODEL, environ=environ)
     assert settings == Settings(
@@ -38,7 +39,26 @@ def test_every_variable_is_read():
         results_prefix="out/",
         results_bucket="results-bucket",
         ort_intra_op_threads=3,
+        force_reclassify=True,
     )
+
+
+@pytest.mark.parametrize(
+    ("raw", "force"),
+    [
+        ("", False),
+        ("0", False),
+        ("false", False),
+        ("no", False),
+        ("1", True),
+        ("TRUE", True),
+        ("yes", True),
+        (" on ", True),
+    ],
+)
+def test_force_reclassify_is_a_yes_or_no(raw, force):
+    settings = Settings.from_env(default_model_dir=MODEL, environ={"FORCE_RECLASSIFY": raw})
+    assert settings.force_reclassify is force
 
 
 def test_empty_values_mean_the_default():
