@@ -13,13 +13,15 @@ The result objects are written by the same code as the trigger's (`s3_results`).
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import replace
 from typing import Any
 from urllib.parse import unquote_plus
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from image_classifier.logs import log
+from image_classifier.logs import elapsed_ms, log
+from image_classifier.metrics import InvocationMetrics, serving_metrics
 from image_classifier.model import Classifier
 from image_classifier.s3_results import (
     CURRENT,
@@ -28,6 +30,7 @@ from image_classifier.s3_results import (
     THROTTLING_CODES,
     classify_object,
     error_code,
+    record_metrics,
     s3_client,
     skip_reason,
 )
@@ -53,7 +56,14 @@ def handle_batch_job(
     job: dict[str, Any] = event["job"] if isinstance(event.get("job"), dict) else {}
     settings = _job_settings(settings, job.get("userArguments"))
     client = client or s3_client()
-    results = [_run_task(task, classifier, settings, client) for task in event["tasks"]]
+    record = serving_metrics(
+        settings.metrics_namespace,
+        settings.service_name,
+        classifier.card.version,
+        len(classifier.labels),
+    ).invocation("s3_batch")
+    results = [_run_task(task, classifier, settings, client, record) for task in event["tasks"]]
+    record.flush()
     log(
         "batch_job",
         job_id=job.get("id"),
@@ -87,8 +97,9 @@ def _job_settings(settings: Settings, arguments: Any) -> Settings:
 
 
 def _run_task(
-    task: Any, classifier: Classifier, settings: Settings, client: Any
+    task: Any, classifier: Classifier, settings: Settings, client: Any, record: InvocationMetrics
 ) -> dict[str, str | None]:
+    started = time.perf_counter()
     task_id = task.get("taskId") if isinstance(task, dict) else None
     try:
         bucket, key = _task_object(task)
@@ -104,8 +115,10 @@ def _run_task(
     except Exception as exc:
         code, reason = _failure(exc)
         log("batch_task", logging.ERROR, outcome=code, error=reason, **fields)
+        record.request(elapsed_ms(started), "transient" if code == TEMPORARY else "permanent")
         return _result(task_id, code, reason)
     log("batch_task", outcome=outcome.status, detail=outcome.detail, **fields)
+    record_metrics(record, elapsed_ms(started), outcome)
     if outcome.status == FAILED:
         return _result(task_id, PERMANENT, f"error result written: {outcome.detail}")
     if outcome.status == CURRENT:

@@ -30,6 +30,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from image_classifier.confidence import is_uncertain
 from image_classifier.core import classify_images
 from image_classifier.errors import ClassifierError
+from image_classifier.metrics import InvocationMetrics
 from image_classifier.model import Classifier
 from image_classifier.preprocessing import open_image
 from image_classifier.settings import Settings
@@ -125,6 +126,13 @@ def _image_facts(body: bytes, settings: Settings) -> dict[str, Any]:
     """Format and size, from the header alone (already decoded once): the drift report's input."""
     image = open_image(body, settings.max_image_pixels)
     return {"format": image.format, "width": image.width, "height": image.height}
+
+
+def record_metrics(record: InvocationMetrics, latency_ms: float, outcome: Outcome) -> None:
+    """One request per object; its image when classified, its code when an error was written."""
+    record.request(latency_ms, outcome.detail if outcome.status == FAILED else None)
+    if outcome.status == CLASSIFIED and outcome.detail and outcome.score is not None:
+        record.image(outcome.detail, outcome.score, outcome.uncertain)
 
 
 def model_sha256(classifier: Classifier) -> str:

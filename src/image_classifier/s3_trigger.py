@@ -28,6 +28,7 @@ from image_classifier.s3_results import (
     IMAGE_SUFFIXES,
     classify_object,
     error_code,
+    record_metrics,
     result_key,
     s3_client,
     skip_reason,
@@ -170,10 +171,7 @@ def _process(
         return
     fields["latency_ms"] = elapsed_ms(started)
     if summary.metrics:
-        failed = outcome.status not in (CLASSIFIED, CURRENT)
-        summary.metrics.request(fields["latency_ms"], outcome.detail if failed else None)
-        if outcome.status == CLASSIFIED and outcome.detail and outcome.score is not None:
-            summary.metrics.image(outcome.detail, outcome.score, outcome.uncertain)
+        record_metrics(summary.metrics, fields["latency_ms"], outcome)
     if outcome.status == CLASSIFIED:
         summary.classified += 1
         log("s3_record", outcome="classified", top_label=outcome.detail, **fields)

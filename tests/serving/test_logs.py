@@ -10,6 +10,7 @@ import pytest
 
 from classifier_devtools.events import s3_event
 from image_classifier import logs, s3_trigger
+from tests.support.envelopes import batch_job
 from tests.support.factories import b64, digit_png, json_event, label, load_event
 from tests.support.moto_s3 import BUCKET, mocked_s3
 
@@ -112,6 +113,21 @@ def test_s3_lines_carry_the_lambda_context_but_no_correlation_id(
         assert_context(line, context)
         assert "correlation_id" not in line
     assert "not an image at all" not in "\n".join(captured_logs)
+
+
+def test_batch_job_lines_carry_the_lambda_context(handler_module, context, captured_logs):
+    s3_trigger.s3_client.cache_clear()
+    with mocked_s3() as s3:
+        s3.put_object(Bucket=BUCKET, Key="uploads/a.png", Body=digit_png("4"))
+        job = batch_job("2.0", BUCKET, ["uploads/a.png"], {"force": "true"})
+        handler_module.classify_batch_job(job, context)
+    s3_trigger.s3_client.cache_clear()
+    (task,) = named(captured_logs.lines, "batch_task")
+    (summary,) = named(captured_logs.lines, "batch_job")
+    assert task["outcome"] == "classified" and task["detail"] == label(4)
+    for line in (task, summary):
+        assert line["level"] == "INFO"
+        assert_context(line, context)
 
 
 def test_cold_start_is_true_only_for_the_first_invocation(

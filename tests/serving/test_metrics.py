@@ -9,8 +9,10 @@ from dataclasses import replace
 import pytest
 
 from classifier_devtools.events import s3_event
+from image_classifier import s3_trigger
 from image_classifier.metrics import EMF_MAX_VALUES, ServingMetrics
 from image_classifier.s3_trigger import handle_upload_event
+from tests.support.envelopes import batch_job
 from tests.support.factories import CARD, b64, digit_png, json_event, label, read_response
 from tests.support.moto_s3 import BUCKET, mocked_s3
 
@@ -138,6 +140,24 @@ def test_s3_delivery_counts_each_object_as_a_request(classifier, settings, capsy
         "invalid_image",
         [1.0],
     )
+
+
+def test_batch_job_counts_each_task_as_a_request(handler_module, capsys):
+    s3_trigger.s3_client.cache_clear()
+    with mocked_s3() as s3:
+        s3.put_object(Bucket=BUCKET, Key="uploads/a.png", Body=digit_png("6"))
+        s3.put_object(Bucket=BUCKET, Key="uploads/b.png", Body=b"broken")
+        job = batch_job("2.0", BUCKET, ["uploads/a.png", "uploads/b.png"], {"force": "true"})
+        capsys.readouterr()
+        handler_module.classify_batch_job(job, None)
+    s3_trigger.s3_client.cache_clear()
+    documents = by_dimensions(emf_documents(capsys))
+    (requests,) = documents[REQUESTS]
+    assert requests["Source"] == "s3_batch" and requests["Requests"] == [2.0]
+    assert requests["ImagesClassified"] == [1.0]
+    assert documents[PREDICTIONS][0]["Label"] == label(6)
+    (errors,) = documents[ERRORS]
+    assert (errors["ErrorCode"], errors["Errors"]) == ("invalid_image", [1.0])
 
 
 def test_many_labels_go_to_metadata_not_dimensions(capsys):
