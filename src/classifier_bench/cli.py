@@ -198,7 +198,7 @@ def tuning(target: Target, workdir: Path, effort: Effort) -> dict:
             samples[config].append(measured)
     # Two threads (a >= 3538 MB function, unpinned) is where spinning can matter.
     env2 = worker_env("onnx", False, model_dir)
-    for config in ("production", "no_spinning"):
+    for config in ("production", "spinning"):
         samples[f"{config}@2threads"] = [
             run_process(
                 "classifier_bench.tuning",

@@ -34,7 +34,9 @@ def test_bench_quick_mode_writes_its_report_for_the_photo_model(tmp_path):
         assert set(figures["latency"]) == IMAGES
         assert figures["throughput_images_per_s"] > 0
     assert model["flops"]["depthwise"] > 0 and model["flops"]["dense"] > 0
-    assert {"production", "no_spinning", "preopt_extended_load_all"} <= set(model["tuning"])
+    assert {"production", "spinning", "preopt_extended_load_all", "spinning@2threads"} <= set(
+        model["tuning"]
+    )
     fairness = model["fairness"]
     assert fairness["nan_outputs"] == 0
     assert fairness["output_std_across_images"] > 0
