@@ -47,7 +47,7 @@ class Backbone:
                 f"--image-size {size} is too small for backbone {self.name}: "
                 f"it needs at least {self.min_size}"
             )
-        if weights != "none" and self.imagenet_sizes and size not in self.imagenet_sizes:
+        if weights == "imagenet" and self.imagenet_sizes and size not in self.imagenet_sizes:
             sizes = ", ".join(str(s) for s in self.imagenet_sizes)
             raise TrainingInputError(
                 f"--image-size {size} has no pretrained weights for backbone {self.name}: "

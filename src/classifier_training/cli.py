@@ -70,6 +70,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     fit.add_argument("--patience", type=int, default=12, help="early-stopping patience")
     fit.add_argument("--learning-rate", type=float, default=1e-3)
     fit.add_argument(
+        "--lr-schedule",
+        choices=["plateau", "cosine"],
+        default=None,
+        help="phase 1: warm-up then cosine decay (default for --data-dir), or halve on plateau",
+    )
+    fit.add_argument("--label-smoothing", type=float, default=None, help="0.1 for --data-dir")
+    fit.add_argument("--weight-decay", type=float, default=None, help="AdamW; 1e-4 for --data-dir")
+    fit.add_argument(
         "--fine-tune", type=int, default=0, help="phase 2: unfreeze the backbone's top N layers"
     )
     fit.add_argument("--fine-tune-epochs", type=int, default=None, help="default: --epochs")
@@ -99,6 +107,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--fine-tune must be 0 or more and --fine-tune-epochs positive")
     if args.learning_rate <= 0 or args.fine_tune_learning_rate <= 0:
         parser.error("learning rates must be positive")
+    if not 0 <= (args.label_smoothing or 0) < 1 or (args.weight_decay or 0) < 0:
+        parser.error("--label-smoothing must be in [0, 1) and --weight-decay not negative")
     return args
 
 

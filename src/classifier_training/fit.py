@@ -46,10 +46,34 @@ class Training:
         ]
 
 
-def compile_model(model: keras.Model, learning_rate: float) -> None:
+WARMUP_EPOCHS = 3
+
+
+def learning_rate(schedule: Schedule, steps_per_epoch: int) -> Any:
+    """A constant rate (halved on plateaus), or a warm-up to it followed by cosine decay."""
+    if not schedule.cosine:
+        return schedule.learning_rate
+    warmup = min(WARMUP_EPOCHS, max(0, schedule.epochs - 1))
+    return keras.optimizers.schedules.CosineDecay(
+        schedule.learning_rate * 0.1,
+        decay_steps=max(1, steps_per_epoch * (schedule.epochs - warmup)),
+        warmup_target=schedule.learning_rate,
+        warmup_steps=steps_per_epoch * warmup,
+        alpha=0.01,
+    )
+
+
+def compile_model(
+    model: keras.Model, rate: Any, label_smoothing: float = 0.0, weight_decay: float = 0.0
+) -> None:
+    optimizer = (
+        keras.optimizers.AdamW(rate, weight_decay=weight_decay)
+        if weight_decay
+        else keras.optimizers.Adam(rate)
+    )
     model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate),
-        loss="sparse_categorical_crossentropy",
+        optimizer=optimizer,
+        loss=keras.losses.CategoricalCrossentropy(label_smoothing=label_smoothing),
         metrics=["accuracy"],
         jit_compile=False,  # XLA spends minutes compiling a MobileNet on two cores
     )
@@ -62,19 +86,24 @@ def run_phase(
     epochs: int,
     patience: int,
     class_weight: dict[int, float] | None,
+    plateau: bool = True,
 ) -> dict[str, list[float]]:
     """Fit with early stopping on validation loss, keeping the best weights."""
     stop = keras.callbacks.EarlyStopping(
         monitor="val_loss", patience=patience, restore_best_weights=True
     )
-    slow_down = keras.callbacks.ReduceLROnPlateau(
-        monitor="val_loss", factor=0.5, patience=max(1, patience // 3)
-    )
+    callbacks: list[Any] = [stop]
+    if plateau:
+        callbacks.append(
+            keras.callbacks.ReduceLROnPlateau(
+                monitor="val_loss", factor=0.5, patience=max(1, patience // 3)
+            )
+        )
     history = model.fit(
         train,
         validation_data=validation,
         epochs=epochs,
-        callbacks=[stop, slow_down],
+        callbacks=callbacks,
         class_weight=class_weight,
         verbose=2,
     )
@@ -83,10 +112,17 @@ def run_phase(
     return {k: [float(v) for v in values] for k, values in history.history.items()}
 
 
-def train(built: Built, train_data: Any, validation: Any, schedule: Schedule) -> Training:
+def train(
+    built: Built, train_data: Any, validation: Any, schedule: Schedule, steps_per_epoch: int
+) -> Training:
     """Phase 1, then phase 2 when fine-tuning was asked for."""
     training = Training()
-    compile_model(built.model, schedule.learning_rate)
+    compile_model(
+        built.model,
+        learning_rate(schedule, steps_per_epoch),
+        schedule.label_smoothing,
+        schedule.weight_decay,
+    )
     trainable = sum(1 for layer in built.model.layers if layer.trainable_weights)
     history = run_phase(
         built.model,
@@ -95,13 +131,14 @@ def train(built: Built, train_data: Any, validation: Any, schedule: Schedule) ->
         schedule.epochs,
         schedule.patience,
         schedule.class_weight,
+        plateau=not schedule.cosine,
     )
     training.phases.append(
         Phase("head" if built.base and not built.base.trainable else "train", history, trainable)
     )
     if schedule.fine_tune and built.base is not None:
         unfrozen = unfreeze_top(built.base, schedule.fine_tune)
-        compile_model(built.model, schedule.fine_tune_learning_rate)
+        compile_model(built.model, schedule.fine_tune_learning_rate, schedule.label_smoothing)
         history = run_phase(
             built.model,
             train_data,

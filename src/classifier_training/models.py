@@ -34,20 +34,22 @@ def set_seed(seed: int) -> None:
 
 
 def cnn_widths(size: int, filters: int) -> list[int]:
-    """One conv block per halving while the feature map stays at least 2 pixels, at most 5."""
+    """One conv block per halving while the feature map stays at least 2 pixels, at most 4."""
     widths, side = [], size
-    while side // 2 >= 2 and len(widths) < 5:
+    while side // 2 >= 2 and len(widths) < 4:
         widths.append(min(filters * 2 ** len(widths), filters * 8))
         side //= 2
     return widths or [filters]
 
 
 def build_cnn(spec: InputSpec, n_classes: int, filters: int = 32, dropout: float = 0.3) -> Built:
-    """Conv-BatchNorm-ReLU blocks with max pooling, global average pooling, dropout, softmax."""
+    """Conv-BatchNorm-ReLU blocks with max pooling (the last of three or more has two convs),
+    global average pooling, dropout, softmax."""
     inputs = keras.Input(shape=spec.shape, name="image")
     x = keras.layers.Rescaling(1.0 / 255.0, name="scale")(inputs)
-    for block, width in enumerate(cnn_widths(min(spec.height, spec.width), filters)):
-        for conv in range(2 if block >= 2 else 1):
+    widths = cnn_widths(min(spec.height, spec.width), filters)
+    for block, width in enumerate(widths):
+        for conv in range(2 if block == len(widths) - 1 and block >= 2 else 1):
             x = keras.layers.Conv2D(
                 width, 3, padding="same", use_bias=False, name=f"block{block}_conv{conv}"
             )(x)

@@ -40,19 +40,27 @@ def make_photo_set(
     photos = folder_source(source)
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(photos))
+    loaded: dict[int, Image.Image] = {}
     written = []
     for index in range(count):
         item = int(order[index % len(photos)])
-        path = Path(photos.items[item])
+        if item not in loaded:  # each source photo is decoded once, at most 2x the output side
+            loaded[item] = _load(Path(photos.items[item]), 2 * side)
         label = photos.labels[int(photos.targets[item])]
-        with Image.open(path) as opened:
-            photo = ImageOps.exif_transpose(opened).convert("RGB")
         folder = output / label
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{index:06d}.jpg"
-        jittered(photo, rng, side).save(target, "JPEG", quality=85)
+        jittered(loaded[item], rng, side).save(target, "JPEG", quality=85)
         written.append(target)
     return written
+
+
+def _load(path: Path, longest: int) -> Image.Image:
+    with Image.open(path) as opened:
+        opened.draft("RGB", (longest, longest))
+        photo = ImageOps.exif_transpose(opened).convert("RGB")
+    photo.thumbnail((longest, longest), Image.Resampling.BILINEAR)
+    return photo
 
 
 def main(argv: list[str] | None = None) -> int:

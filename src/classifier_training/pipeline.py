@@ -141,9 +141,13 @@ def train(
             f"of backbone {plan.backbone.name}"
         )
     augmentation = plan.augmentation.build(plan.seed)
-    train_data = streams.labelled(cache, splits.train, plan.batch_size, plan.seed, augmentation)
-    validation = streams.labelled(cache, splits.validation, plan.batch_size)
-    return built, fit(built, train_data, validation, schedule)
+    classes = len(source.labels)
+    train_data = streams.labelled(
+        cache, splits.train, classes, plan.batch_size, plan.seed, augmentation
+    )
+    validation = streams.labelled(cache, splits.validation, classes, plan.batch_size)
+    steps = -(-len(splits.train) // plan.batch_size)
+    return built, fit(built, train_data, validation, schedule, steps)
 
 
 def evaluate(plan: Plan, source: Source, cache: ImageCache, splits: Splits, model: Any) -> Any:

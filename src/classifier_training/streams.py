@@ -32,12 +32,14 @@ def images(cache: ImageCache, rows: np.ndarray, batch_size: int) -> tf.data.Data
 def labelled(
     cache: ImageCache,
     rows: np.ndarray,
+    classes: int,
     batch_size: int,
     seed: int | None = None,
     augmentation: Any = None,
 ) -> tf.data.Dataset:
-    """(pixels, class) batches; shuffled each epoch when a seed is given, augmented if asked."""
-    targets = tf.constant(cache.targets, dtype=tf.int64)
+    """(pixels, one-hot class) batches; shuffled each epoch when a seed is given, augmented if
+    asked."""
+    targets = tf.one_hot(tf.constant(cache.targets, dtype=tf.int64), classes)
     dataset = tf.data.Dataset.from_tensor_slices(np.asarray(rows, dtype=np.int64))
     if seed is not None:
         dataset = dataset.shuffle(len(rows), seed=seed, reshuffle_each_iteration=True)

@@ -48,10 +48,14 @@ class WeightsSource:
         }
 
 
+def keras_home() -> Path:
+    """`$KERAS_HOME` as it is now (Keras itself reads it once, at import), else ~/.keras."""
+    return Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras")
+
+
 def keras_models_dir() -> Path:
-    """Where Keras caches downloaded weights (`$KERAS_HOME/models`, else ~/.keras/models)."""
-    home = os.environ.get("KERAS_HOME") or str(Path.home() / ".keras")
-    return Path(home) / "models"
+    """Where Keras caches downloaded weights."""
+    return keras_home() / "models"
 
 
 def check_weights_option(value: str, backbone: Backbone, size: int) -> WeightsSource | None:
@@ -99,7 +103,11 @@ def fetch_imagenet(backbone: Backbone, size: int) -> WeightsSource:
     origin = _origin(backbone, name)
     try:
         local = keras.utils.get_file(
-            name, origin, cache_subdir="models", file_hash=backbone.imagenet_md5
+            name,
+            origin,
+            cache_subdir="models",
+            file_hash=backbone.imagenet_md5,
+            cache_dir=str(keras_home()),
         )
     except Exception as exc:
         raise TrainingInputError(

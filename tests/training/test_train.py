@@ -33,13 +33,15 @@ def trained(tmp_path_factory):
     return output, result.stdout
 
 
+@pytest.mark.slow
 def test_cli_prints_every_step_and_keras_epochs(trained):
     _, stdout = trained
     for number, name in enumerate(train.STEPS, start=1):
-        assert f"[{number}/8] {name}:" in stdout
+        assert f"[{number}/{len(train.STEPS)}] {name}:" in stdout
     assert "Epoch 1/3" in stdout
 
 
+@pytest.mark.slow
 def test_writes_every_artifact(trained):
     output, _ = trained
     names = {p.relative_to(output).as_posix() for p in output.rglob("*") if p.is_file()}
@@ -50,12 +52,16 @@ def test_writes_every_artifact(trained):
         "metadata.json",
         "report/curves.png",
         "report/confusion.png",
+        "report/f1.png",
+        "report/errors.png",
         "report/report.md",
     }
     assert json.loads((output / "labels.json").read_text()) == [str(i) for i in range(10)]
-    assert "| CNN |" in (output / "report" / "report.md").read_text()
+    report = (output / "report" / "report.md").read_text()
+    assert "| cnn |" in report and "![worst test errors" in report
 
 
+@pytest.mark.slow
 def test_metadata_card_has_every_field(trained):
     output, _ = trained
     card = json.loads((output / "metadata.json").read_text())
@@ -66,8 +72,13 @@ def test_metadata_card_has_every_field(trained):
         "git_commit",
         "input",
         "labels",
+        "backbone",
         "dataset",
         "hyperparameters",
+        "fine_tuning",
+        "augmentation",
+        "training",
+        "monitoring",
         "metrics",
         "parity",
         "frameworks",
@@ -81,13 +92,16 @@ def test_metadata_card_has_every_field(trained):
         "resize": "bilinear",
         "background": 0,
     }
-    assert card["dataset"]["name"] == "sklearn-digits"
+    assert card["backbone"]["name"] == "cnn" and card["backbone"]["weights"] == {"source": "none"}
+    assert card["augmentation"] == {"enabled": False} and card["fine_tuning"]["layers"] == 0
+    assert card["dataset"]["name"] == "sklearn-digits" and len(card["dataset"]["cache_key"]) == 32
     assert len(card["dataset"]["content_hash"]) == 64
     assert sum(card["dataset"]["splits"].values()) == 400
     assert card["hyperparameters"]["epochs"] == 3 and card["hyperparameters"]["seed"] == 42
     metrics = card["metrics"]
     assert 0 <= metrics["test_accuracy"] <= 1 and 0 <= metrics["baseline_accuracy"] <= 1
-    assert set(metrics["per_class"]) == set(card["labels"])
+    assert set(metrics["per_class"]) == set(card["labels"]) and 0 <= metrics["macro_f1"] <= 1
+    assert {"precision", "recall", "f1", "support"} == set(metrics["per_class"]["0"])
     assert set(card["frameworks"]) == {
         "tensorflow",
         "keras",
@@ -101,6 +115,21 @@ def test_metadata_card_has_every_field(trained):
     assert card["model_sha256"] == hashlib.sha256(onnx_bytes).hexdigest()
 
 
+@pytest.mark.slow
+def test_monitoring_records_test_class_counts_and_top_scores(trained):
+    output, _ = trained
+    card = json.loads((output / "metadata.json").read_text())
+    monitoring = card["monitoring"]
+    test_size = card["dataset"]["splits"]["test"]
+    assert set(monitoring) == {"test_class_counts", "test_top_scores"}
+    assert list(monitoring["test_class_counts"]) == card["labels"]
+    assert sum(monitoring["test_class_counts"].values()) == test_size
+    scores = monitoring["test_top_scores"]
+    assert len(scores) == min(test_size, 1000)
+    assert all(1 / len(card["labels"]) <= s <= 1 and round(s, 4) == s for s in scores)
+
+
+@pytest.mark.slow
 def test_parity_is_recorded_within_bounds(trained):
     output, _ = trained
     parity = json.loads((output / "metadata.json").read_text())["parity"]
@@ -108,6 +137,7 @@ def test_parity_is_recorded_within_bounds(trained):
     assert parity["samples"] > 0
 
 
+@pytest.mark.slow
 def test_onnx_graph_has_named_io_and_dynamic_batch(trained):
     import onnx
 
@@ -119,6 +149,7 @@ def test_onnx_graph_has_named_io_and_dynamic_batch(trained):
     assert batch.dim_param and not batch.dim_value
 
 
+@pytest.mark.slow
 def test_serving_loads_what_training_wrote(trained):
     from image_classifier.model import Classifier
 
@@ -135,6 +166,7 @@ def test_committed_default_model_meets_its_targets():
     assert card["dataset"]["images"] == 1797
 
 
+@pytest.mark.slow
 def test_retraining_with_the_same_seed_reproduces_the_committed_accuracy(tmp_path):
     committed = json.loads((ROOT / "model" / "metadata.json").read_text())["metrics"]
     result = run_cli("--output", str(tmp_path / "model"))
@@ -143,6 +175,7 @@ def test_retraining_with_the_same_seed_reproduces_the_committed_accuracy(tmp_pat
     assert abs(retrained["test_accuracy"] - committed["test_accuracy"]) <= 0.005
 
 
+@pytest.mark.slow
 def test_trains_on_a_folder_dataset(tmp_path):
     export_digits(tmp_path / "data", per_class=30, scale=2)
     (tmp_path / "data" / "3" / "notes.txt").write_text("not an image")
@@ -160,10 +193,13 @@ def test_trains_on_a_folder_dataset(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "warning: skipping" in result.stderr and "notes.txt" in result.stderr
+    assert "broken.png" in result.stderr
+    assert "note: every image is greyscale; it is converted to RGB" in result.stdout
     card = json.loads((output / "metadata.json").read_text())
     assert card["labels"] == [str(i) for i in range(10)]
     assert card["dataset"]["skipped_files"] == 2 and card["dataset"]["images"] == 300
     assert card["input"]["height"] == 12 and card["input"]["color_mode"] == "RGB"
+    assert card["augmentation"]["enabled"] is True
 
 
 def folder(root, counts, make=lambda i: encode(gray(i * 10 % 255))):
@@ -191,6 +227,37 @@ BAD_INPUTS = {
         lambda t: ["--output", str((t / "f").write_text("x") and t / "f")],
         "not a directory",
     ),
+    "unknown backbone": (lambda t: ["--backbone", "resnet50"], "unknown backbone 'resnet50'"),
+    "missing weights file": (
+        lambda t: ["--backbone", "mobilenet_v2", "--weights", str(t / "none.h5")],
+        "no such file",
+    ),
+    "corrupt weights file": (
+        lambda t: [
+            "--backbone",
+            "efficientnet_b0",
+            "--weights",
+            str((t / "w.h5").write_bytes(b"\x89HDF garbage") and t / "w.h5"),
+        ],
+        "not an HDF5",
+    ),
+    "weights for the cnn": (lambda t: ["--weights", "imagenet"], "trains from scratch"),
+    "image size too small": (
+        lambda t: ["--backbone", "mobilenet_v3_large", "--image-size", "16"],
+        "too small for backbone mobilenet_v3_large",
+    ),
+    "image size without imagenet weights": (
+        lambda t: ["--backbone", "mobilenet_v2", "--weights", "imagenet", "--image-size", "100"],
+        "no pretrained weights for backbone mobilenet_v2",
+    ),
+    "fine-tuning from scratch": (
+        lambda t: ["--backbone", "mobilenet_v2", "--fine-tune", "10"],
+        "--fine-tune needs pretrained weights",
+    ),
+    "augmentation out of range": (
+        lambda t: ["--data-dir", str(t), "--zoom", "1.5"],
+        "--zoom must be from 0",
+    ),
     "output under a file": (
         lambda t: ["--output", str((t / "f").write_text("x") and t / "f" / "model")],
         "is not writable",
@@ -216,6 +283,7 @@ def test_invalid_option_exits_2():
     assert exit_info.value.code == 2
 
 
+@pytest.mark.slow
 def test_failed_parity_leaves_the_existing_output_untouched(tmp_path, monkeypatch, capsys):
     output = tmp_path / "model"
     output.mkdir()
@@ -227,6 +295,7 @@ def test_failed_parity_leaves_the_existing_output_untouched(tmp_path, monkeypatc
     assert [p.name for p in tmp_path.iterdir()] == ["model"]
 
 
+@pytest.mark.slow
 def test_a_failure_while_writing_never_leaves_a_half_written_model(tmp_path, monkeypatch):
     output = tmp_path / "model"
     output.mkdir()
