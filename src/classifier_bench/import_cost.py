@@ -65,11 +65,11 @@ def package_import_us(importtime_log: str, packages: Sequence[str]) -> dict[str,
     for line in importtime_log.splitlines():
         if not line.startswith("import time:") or "|" not in line:
             continue
-        _, cumulative, name = line.split("|", 2)
-        if not cumulative.strip().isdigit():
+        _, cumulative_us, name = line.split("|", 2)
+        if not cumulative_us.strip().isdigit():
             continue
         stripped = name.lstrip()
-        entries.append((len(name) - len(stripped), int(cumulative), stripped))
+        entries.append((len(name) - len(stripped), int(cumulative_us), stripped))
     totals = dict.fromkeys(packages, 0)
     for index, (depth, cumulative, name) in enumerate(entries):
         package = _package_of(name, packages)

@@ -9,6 +9,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 
 from classifier_ops.drift import Comparison, Reference, VersionSummary
 
@@ -44,7 +45,7 @@ def top_scores(
 ) -> Path:
     """Density histograms of the top score, test set against live, with the threshold marked."""
     figure, axes = plt.subplots(figsize=(7, 4))
-    bins = np.linspace(0, 1, 41)
+    bins = [i / 40 for i in range(41)]
     if reference.top_scores:
         axes.hist(
             reference.top_scores,
@@ -89,7 +90,7 @@ def images(summary: VersionSummary, reference: Reference, title: str, path: Path
     return _save(figure, path)
 
 
-def _save(figure: plt.Figure, path: Path) -> Path:
+def _save(figure: Figure, path: Path) -> Path:
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from classifier_ops import drift_plots
 from classifier_ops.drift import (
@@ -49,7 +50,9 @@ class Report:
         return FAILED if self.comparison.failed else PASSED
 
 
-def build_report(results: ResultSet, card: dict, limits: Thresholds, out_dir: Path) -> Report:
+def build_report(
+    results: ResultSet, card: dict[str, Any], limits: Thresholds, out_dir: Path
+) -> Report:
     """Writes the PNGs into out_dir and returns the markdown that links them."""
     out_dir.mkdir(parents=True, exist_ok=True)
     reference = Reference.from_card(card)
