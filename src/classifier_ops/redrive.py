@@ -7,9 +7,10 @@ The queue holds two kinds of message, and both are replayed as the function firs
 - Lambda's on-failure invocation records (direct S3 delivery): `requestPayload` is the event;
 - message bodies that SQS moved after maxReceiveCount (the uploadsQueue option): the body is
   what S3, SNS or EventBridge sent, so it is replayed inside an SQS event of one message.
-A message is deleted only after its replay succeeded (no exception, no batchItemFailures), so a
-failed replay stays in the queue for the next run. Replays are cheap where the result is already
-current: the function skips objects whose result this model made from the same ETag.
+A message is deleted only after its replay succeeded (no exception, no batchItemFailures); a
+failed replay stays in the queue, visible again for the next run. Replays are cheap where the
+result is already current: the function skips objects whose result this model made from the
+same ETag.
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ def redrive(
     failed replay becomes visible again), or `limit` messages; replay; delete successes."""
     report = RedriveReport()
     seen: set[str] = set()
+    retry_later: list[str] = []
     while limit is None or report.received < limit:
         batch = min(10, limit - report.received) if limit is not None else 10
         messages = sqs.receive_message(
@@ -92,6 +94,7 @@ def redrive(
                 event = event_of(message["Body"], message["MessageId"])
             except ValueError:
                 report.unreadable += 1
+                retry_later.append(message["ReceiptHandle"])
                 continue
             report.replayed += 1
             if replay(event):
@@ -99,6 +102,10 @@ def redrive(
                 report.deleted += 1
             else:
                 report.failed += 1
+                retry_later.append(message["ReceiptHandle"])
+    # Hidden while this run went on; visible again at once for the next run (or a person).
+    for handle in retry_later:
+        sqs.change_message_visibility(QueueUrl=queue_url, ReceiptHandle=handle, VisibilityTimeout=0)
     attributes = sqs.get_queue_attributes(
         QueueUrl=queue_url,
         AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],

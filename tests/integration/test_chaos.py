@@ -15,7 +15,9 @@ pytestmark = pytest.mark.slow
 
 def test_nothing_is_lost_or_duplicated_under_faults(moto_server):
     with contextlib.redirect_stdout(io.StringIO()):
-        report = run(60, endpoint=moto_server, repeat_rate=0.1, seed=14)
+        report = run(
+            60, endpoint=moto_server, throttle_rate=0.15, error_rate=0.45, repeat_rate=0.1, seed=14
+        )
     print("\n".join(report.lines()))
     assert report.uploads == 60 and report.deliveries > 60
     assert report.faults and sum(report.faults.values()) > 60

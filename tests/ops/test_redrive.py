@@ -117,9 +117,11 @@ def test_a_failed_replay_stays_in_the_queue(aws, trigger):
             QueueUrl=url, MessageBody=json.dumps(invocation_record(envelopes.direct(BUCKET, [key])))
         )
     sqs.send_message(QueueUrl=url, MessageBody="not json at all")
-    report = redrive(sqs, url, local_replay(trigger), visibility_timeout=0)
+    report = redrive(sqs, url, local_replay(trigger))
     assert (report.deleted, report.failed, report.unreadable) == (1, 1, 1)
     assert report.received == 3 and report.left == 2
+    again = redrive(sqs, url, local_replay(trigger))
+    assert (again.received, again.failed, again.unreadable) == (2, 1, 1)
     assert result_keys(s3) == [f"results/{a}.json"]
 
 
