@@ -12,7 +12,7 @@ BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 export TF_CPP_MIN_LOG_LEVEL := 3
 
-.PHONY: setup python-env node-env train demo test test-fast lint types bench bench-models fuzz chaos clean
+.PHONY: setup python-env node-env train demo test test-fast lint types bench bench-models import-cost fuzz chaos clean
 
 setup: python-env node-env
 
@@ -53,6 +53,10 @@ bench: setup
 
 # Retrain the committed photo models `make bench` reads (needs the flowers photos), then int8.
 FLOWERS ?= ../shared/datasets/flowers
+# Cold-start cost of `import handler`, pinned to one core; Powertools' share attributed.
+import-cost: python-env
+	$(BIN)/python -m classifier_bench.import_cost --runs 11
+
 bench-models: python-env
 	$(BIN)/python -m classifier_bench.bench_models --data-dir $(FLOWERS)
 
