@@ -12,9 +12,16 @@ from hypothesis import strategies as st
 
 from classifier_devtools.events import function_url_event, http_api_event, rest_api_event
 from image_classifier.tf_signatures import version_number
+from tests.support import envelopes
 from tests.support.factories import CARD, digit_png, encode, quadrants
 
-SHAPES = [http_api_event, function_url_event, rest_api_event]
+SHAPES = [
+    http_api_event,
+    function_url_event,
+    rest_api_event,
+    envelopes.alb_event,
+    envelopes.alb_multi_value_event,
+]
 SEEDS = [
     digit_png("3"),
     encode(quadrants(255, 0, 0, 255, side=32), "JPEG"),
@@ -164,7 +171,11 @@ def check(response) -> int:
     assert isinstance(response, dict)
     status = response["statusCode"]
     assert isinstance(status, int) and status < 500
-    if response["headers"]["Content-Type"].startswith("text/html"):
+    # ALB in multi-value mode answers multiValueHeaders only.
+    headers = response.get("headers") or {
+        k: v[-1] for k, v in response["multiValueHeaders"].items()
+    }
+    if headers["Content-Type"].startswith("text/html"):
         assert status == 200 and response["body"].lower().startswith("<!doctype html>")
         return status
     document = json.loads(response["body"])

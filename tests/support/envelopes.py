@@ -86,3 +86,38 @@ def batch_job(
     if arguments is not None:
         event["job"]["userArguments"] = arguments
     return event
+
+
+def alb_event(
+    body: str | None,
+    *,
+    method: str = "POST",
+    path: str = "/classify",
+    headers: dict[str, str] | None = None,
+    base64_encoded: bool = False,
+    query: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """An ALB target event, single-value mode, from the fixture (the HTTP builders' signature)."""
+    event = load_event("alb")
+    event.update(httpMethod=method, path=path, body=body, isBase64Encoded=base64_encoded)
+    event["headers"] = {**event["headers"], **(headers or {})}
+    event["queryStringParameters"] = query or {}
+    return event
+
+
+def alb_multi_value_event(
+    body: str | None,
+    *,
+    method: str = "POST",
+    path: str = "/classify",
+    headers: dict[str, str] | None = None,
+    base64_encoded: bool = False,
+    query: dict[str, list[str]] | None = None,
+) -> dict[str, Any]:
+    """An ALB target event with multi-value headers on: only the multi-value maps."""
+    event = load_event("alb_multi_value")
+    event.update(httpMethod=method, path=path, body=body, isBase64Encoded=base64_encoded)
+    for name, value in (headers or {}).items():
+        event["multiValueHeaders"][name.lower()] = [value]
+    event["multiValueQueryStringParameters"] = query or {}
+    return event
