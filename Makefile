@@ -43,7 +43,7 @@ test: setup lint types
 
 # The unit tier: serving, training helpers and dev tools, without anything marked slow.
 test-fast: python-env
-	$(BIN)/python -m pytest -m "not slow" tests/serving tests/devtools tests/scripts tests/training
+	$(BIN)/python -m pytest -m "not slow" tests/serving tests/devtools tests/scripts tests/training tests/ops
 
 demo: setup
 	bash scripts/demo.sh
