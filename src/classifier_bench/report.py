@@ -170,7 +170,7 @@ def _glance(results: dict[str, Any]):
     yield ""
     yield (
         "| model | input | MFLOPs (dense + depthwise) | engine | cold start | warm p50 "
-        "| warm p99 | inference p50 | ÷ floor | images/s | peak RSS at 1,000 |"
+        "| warm p99 | inference p50 | ÷ floor | images/s | peak RSS (at request) |"
     )
     yield "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
     rates = results["rates"]["pinned"]
@@ -181,6 +181,7 @@ def _glance(results: dict[str, Any]):
         for impl, figures in model["warm"]["pinned"].items():
             cold = f"{_cold(model, impl):.3f} s" if impl in model["cold"]["pinned"] else "—"
             peak = figures.get("peak_rss_at_mark_mb")
+            peak_text = f"{peak:.0f} MB ({figures['memory_mark']:,})" if peak else "—"
             yield (
                 f"| {name} | {spec['height']}×{spec['width']} {spec['color_mode']} | "
                 f"{flops['total'] / 1e6:.1f} ({flops['dense'] / 1e6:.1f} + "
@@ -189,7 +190,7 @@ def _glance(results: dict[str, Any]):
                 f"{figures['latency'][PHOTO]['p99_ms']:.2f} ms | {_engine(model, impl):.3f} ms | "
                 f"{_engine(model, impl) / floor:.1f}× | "
                 f"{figures['throughput_images_per_s']:.0f} | "
-                f"{f'{peak:.0f} MB' if peak else '—'} |"
+                f"{peak_text} |"
             )
     yield ""
 
