@@ -120,6 +120,7 @@ def build_card(
         },
         "augmentation": settings.augmentation.to_dict(),
         "training": training.to_dict(),
+        "batchnorm_recalibrated_batches": training.recalibrated_batches,
         "metrics": {
             "test_accuracy": evaluation.accuracy,
             "macro_f1": evaluation.macro_f1,

@@ -13,7 +13,7 @@ from typing import Any
 import keras
 import numpy as np
 
-from classifier_training.models import Built, unfreeze_top
+from classifier_training.models import Built, recalibrate_batchnorm, unfreeze_top
 from classifier_training.plan import Schedule
 
 
@@ -21,7 +21,7 @@ from classifier_training.plan import Schedule
 class Phase:
     name: str
     history: dict[str, list[float]]
-    trainable_layers: int
+    trainable_weights: int
 
     @property
     def epochs_run(self) -> int:
@@ -31,13 +31,14 @@ class Phase:
 @dataclass
 class Training:
     phases: list[Phase] = field(default_factory=list)
+    recalibrated_batches: int = 0  # BatchNorm statistics re-estimated on this many batches
 
     def to_dict(self) -> list[dict[str, Any]]:
         return [
             {
                 "phase": p.name,
                 "epochs_run": p.epochs_run,
-                "trainable_layers": p.trainable_layers,
+                "trainable_weights": p.trainable_weights,
                 "best_val_loss": float(np.min(p.history["val_loss"]))
                 if p.history.get("val_loss")
                 else None,
@@ -113,9 +114,17 @@ def run_phase(
 
 
 def train(
-    built: Built, train_data: Any, validation: Any, schedule: Schedule, steps_per_epoch: int
+    built: Built,
+    train_data: Any,
+    validation: Any,
+    schedule: Schedule,
+    steps_per_epoch: int,
+    calibration: Any = None,
 ) -> Training:
-    """Phase 1, then phase 2 when fine-tuning was asked for."""
+    """Phase 1, then phase 2 when fine-tuning was asked for.
+
+    A keras.applications backbone trained from scratch then gets its BatchNorm statistics
+    recalibrated on `calibration` (unaugmented training images)."""
     training = Training()
     compile_model(
         built.model,
@@ -123,7 +132,7 @@ def train(
         schedule.label_smoothing,
         schedule.weight_decay,
     )
-    trainable = sum(1 for layer in built.model.layers if layer.trainable_weights)
+    trainable = len(built.model.trainable_weights)
     history = run_phase(
         built.model,
         train_data,
@@ -137,7 +146,7 @@ def train(
         Phase("head" if built.base and not built.base.trainable else "train", history, trainable)
     )
     if schedule.fine_tune and built.base is not None:
-        unfrozen = unfreeze_top(built.base, schedule.fine_tune)
+        unfreeze_top(built.base, schedule.fine_tune)
         compile_model(built.model, schedule.fine_tune_learning_rate, schedule.label_smoothing)
         history = run_phase(
             built.model,
@@ -147,5 +156,7 @@ def train(
             schedule.patience,
             schedule.class_weight,
         )
-        training.phases.append(Phase("fine-tune", history, unfrozen))
+        training.phases.append(Phase("fine-tune", history, len(built.model.trainable_weights)))
+    if built.base is not None and built.scratch and calibration is not None:
+        training.recalibrated_batches = recalibrate_batchnorm(built.model, calibration)
     return training

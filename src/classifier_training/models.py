@@ -8,6 +8,7 @@ BatchNorm layers, with a lower momentum so the moving statistics catch up within
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import keras
 import numpy as np
@@ -26,6 +27,7 @@ IMAGENET_STDDEV_RGB = (0.229, 0.224, 0.225)
 class Built:
     model: keras.Model
     base: keras.Model | None  # the keras.applications backbone; None for the CNN
+    scratch: bool = True  # trained from random weights, BatchNorm statistics included
 
 
 def set_seed(seed: int) -> None:
@@ -92,7 +94,7 @@ def build_application(
     x = keras.layers.GlobalAveragePooling2D(name="pool")(x)
     x = keras.layers.Dropout(dropout, name="dropout")(x)
     outputs = keras.layers.Dense(n_classes, activation="softmax", name="probabilities")(x)
-    return Built(keras.Model(inputs, outputs, name=backbone.name), base)
+    return Built(keras.Model(inputs, outputs, name=backbone.name), base, not weights.pretrained)
 
 
 def build_model(
@@ -101,6 +103,37 @@ def build_model(
     if backbone.pretrainable:
         return build_application(backbone, spec, n_classes, weights)
     return build_cnn(spec, n_classes, filters)
+
+
+def recalibrate_batchnorm(model: keras.Model, batches: Any, limit: int = 64) -> int:
+    """Set every BatchNorm's moving statistics to the average over training batches.
+
+    A keras.applications backbone trained from scratch for a short run keeps moving statistics
+    near their initial values (momentum 0.99-0.999), so in inference mode its outputs barely
+    depend on the image. Running training images through in training mode, with a momentum that
+    makes the moving value a running mean, fixes the statistics without changing a weight.
+    """
+    norms = [
+        layer for layer in _all_layers(model) if isinstance(layer, keras.layers.BatchNormalization)
+    ]
+    momenta = [layer.momentum for layer in norms]
+    seen = 0
+    for seen, pixels in enumerate(batches.take(limit)):
+        for layer in norms:
+            layer.momentum = seen / (seen + 1)
+        model(pixels, training=True)
+    for layer, momentum in zip(norms, momenta, strict=True):
+        layer.momentum = momentum
+    return seen + 1 if norms else 0
+
+
+def _all_layers(model: keras.Model) -> list[keras.layers.Layer]:
+    layers = []
+    for layer in model.layers:
+        layers.append(layer)
+        if isinstance(layer, keras.Model):
+            layers.extend(_all_layers(layer))
+    return layers
 
 
 def unfreeze_top(base: keras.Model, count: int) -> int:

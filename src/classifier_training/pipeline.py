@@ -147,7 +147,10 @@ def train(
     )
     validation = streams.labelled(cache, splits.validation, classes, plan.batch_size)
     steps = -(-len(splits.train) // plan.batch_size)
-    return built, fit(built, train_data, validation, schedule, steps)
+    calibration = streams.images(
+        cache, np.random.default_rng(plan.seed).permutation(splits.train), plan.batch_size
+    )
+    return built, fit(built, train_data, validation, schedule, steps, calibration)
 
 
 def evaluate(plan: Plan, source: Source, cache: ImageCache, splits: Splits, model: Any) -> Any:

@@ -112,6 +112,29 @@ def predict(model_path: Path, x: np.ndarray) -> np.ndarray:
     )
 
 
+def single_image_ms(model_paths: list[Path], image: np.ndarray, rounds: int = 20) -> list[float]:
+    """Median one-thread `session.run` per graph, interleaved so load hits both alike."""
+    import time
+
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    sessions = [
+        ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        for path in model_paths
+    ]
+    feed = {INPUT_NAME: image[None].astype(np.float32)}
+    samples: list[list[float]] = [[] for _ in sessions]
+    for _ in range(rounds):
+        for session, times in zip(sessions, samples, strict=True):
+            for _ in range(5):
+                begin = time.perf_counter()
+                session.run([OUTPUT_NAME], feed)
+                times.append(time.perf_counter() - begin)
+    return [float(np.median(times)) * 1000 for times in samples]
+
+
 def evaluate(model_dir: Path, data_dir: Path) -> dict:
     """Quantise, compare on the test split, keep or refuse; returns the card's `int8` entry."""
     card = ModelCard.load(model_dir)
@@ -130,6 +153,7 @@ def evaluate(model_dir: Path, data_dir: Path) -> dict:
     agreement = float(np.mean(float_probs.argmax(1) == int8_probs.argmax(1)))
     loss = float_accuracy - int8_accuracy
     kept = agreement >= MIN_AGREEMENT and loss <= MAX_ACCURACY_LOSS
+    float_ms, int8_ms = single_image_ms([card.model_path, candidate], splits.x_test[0])
     entry = {
         "kept": kept,
         "file": INT8_FILE if kept else None,
@@ -140,6 +164,8 @@ def evaluate(model_dir: Path, data_dir: Path) -> dict:
         "float_accuracy": float_accuracy,
         "int8_accuracy": int8_accuracy,
         "accuracy_loss_points": 100 * loss,
+        # Where quantize.py ran, which may be busy: only the ratio means much.
+        "single_image_ms": {"float": float_ms, "int8": int8_ms},
         "rule": f"kept if agreement >= {MIN_AGREEMENT:.0%} and loss <= "
         f"{100 * MAX_ACCURACY_LOSS:.1f} points",
     }
@@ -166,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"int8 {verdict}: top-1 agreement {entry['top1_agreement']:.2%}, accuracy "
         f"{entry['float_accuracy']:.3f} -> {entry['int8_accuracy']:.3f} "
-        f"({entry['accuracy_loss_points']:+.1f} points lost)"
+        f"({entry['accuracy_loss_points']:+.1f} points lost); one image "
+        f"{entry['single_image_ms']['float']:.2f} ms float, "
+        f"{entry['single_image_ms']['int8']:.2f} ms int8"
     )
     return 0

@@ -309,3 +309,14 @@ def test_a_failure_while_writing_never_leaves_a_half_written_model(tmp_path, mon
         train.main([*FAST, "--output", str(output)])
     assert [p.name for p in output.iterdir()] == ["keep.txt"]
     assert [p.name for p in tmp_path.iterdir()] == ["model"]
+
+
+def test_the_cli_and_its_errors_load_without_tensorflow():
+    """Bad arguments are refused before the seconds TensorFlow takes to import."""
+    script = (
+        "import sys, classifier_training.cli, classifier_training.errors; "
+        "print(sorted(m for m in ('tensorflow', 'keras', 'tf2onnx') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
