@@ -26,7 +26,7 @@ from pathlib import Path
 
 from classifier_bench.flops import count_flops
 from classifier_bench.images import write_events
-from classifier_bench.models import BenchModel, bench_models, int8_model_dir
+from classifier_bench.models import BenchModel, bench_models, fused_model_dir, int8_model_dir
 from classifier_bench.report import CHART, HEADLINE, RESULTS, write_chart, write_markdown
 from classifier_bench.tuning import CONFIGS
 from classifier_devtools.paths import ROOT
@@ -100,7 +100,8 @@ class Target:
 
     def run(self, impl: str, mode: str, events: Path, pinned: bool, *extra: str):
         model_dir = self.dirs.get(impl, self.model.model_dir)
-        args = [impl.removesuffix("-int8"), mode, str(events), "--model-dir", str(model_dir)]
+        worker_impl = "onnx" if impl.startswith("onnx") else impl
+        args = [worker_impl, mode, str(events), "--model-dir", str(model_dir)]
         if self.tflite:
             args += ["--tflite", str(self.tflite)]
         env = worker_env(impl, pinned, model_dir)
@@ -274,6 +275,9 @@ def bench_model(
     flops = count_flops(model.model_dir / "model.onnx")
     effort = effort.scaled(flops["total"])
     dirs = {"onnx": model.model_dir}
+    fused = fused_model_dir(model, workdir)
+    if fused:
+        dirs["onnx-fused"] = fused
     if model.int8_kept:
         dirs["onnx-int8"] = int8_model_dir(model, workdir)
     target = Target(model, dirs, convert_tflite(model, workdir) if litert else None)

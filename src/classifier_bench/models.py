@@ -43,12 +43,28 @@ def bench_models(names: list[str] | None = None) -> list[BenchModel]:
 
 def int8_model_dir(model: BenchModel, workdir: Path) -> Path:
     """A model directory whose model.onnx is the int8 graph, so handler.py serves it unchanged."""
-    entry = model.metadata["int8"]
-    target = workdir / f"{model.name}-int8"
+    data = (model.model_dir / model.metadata["int8"]["file"]).read_bytes()
+    return _variant_dir(model, workdir, "int8", data)
+
+
+def _variant_dir(model: BenchModel, workdir: Path, variant: str, data: bytes) -> Path:
+    """The model's card and labels beside another graph, with the card's sha256 updated."""
+    target = workdir / f"{model.name}-{variant}"
     target.mkdir(parents=True, exist_ok=True)
-    data = (model.model_dir / entry["file"]).read_bytes()
     (target / "model.onnx").write_bytes(data)
     shutil.copy(model.model_dir / "labels.json", target / "labels.json")
     metadata = dict(model.metadata, model_sha256=hashlib.sha256(data).hexdigest())
     (target / "metadata.json").write_text(json.dumps(metadata, indent=2))
     return target
+
+
+def fused_model_dir(model: BenchModel, workdir: Path) -> Path | None:
+    """The graph with MobileNetV3's hard activations as single operators, or None if it has none."""
+    import onnx
+
+    from classifier_training.fuse import fuse_hard_activations
+
+    graph = onnx.load(model.model_dir / "model.onnx")
+    if not fuse_hard_activations(graph):
+        return None
+    return _variant_dir(model, workdir, "fused", graph.SerializeToString())
