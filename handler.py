@@ -28,7 +28,7 @@ HTTP_APP = HttpApp(CLASSIFIER, SETTINGS)
 # Every entry point runs under logs.entry_point: its lines carry the invocation's context.
 @logs.entry_point
 def classify(event: Any, context: Any = None) -> Any:
-    """HTTP API v2, REST v1, Function URL or direct invocation."""
+    """HTTP API v2, REST v1, Function URL, ALB (either mode) or direct invocation."""
     return HTTP_APP(event, context)
 
 
