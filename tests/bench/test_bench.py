@@ -27,7 +27,7 @@ def test_bench_quick_mode_writes_its_report_for_the_photo_model(tmp_path):
     results = json.loads((tmp_path / RESULTS / "benchmarks.json").read_text())
     model = results["models"]["mobilenet_v3_small"]
     photo = next(m for m in bench_models(["mobilenet_v3_small"]))
-    variants = {"onnx", "onnx-int8"} if photo.int8_kept else {"onnx"}
+    variants = {"onnx", "onnx-fused"} | ({"onnx-int8"} if photo.int8_kept else set())
     assert set(model["cold"]["pinned"]) == variants | {"keras", "litert"}
     assert set(model["warm"]["pinned"]) == variants | {"keras", "litert"}
     for figures in model["warm"]["pinned"].values():
@@ -47,6 +47,7 @@ def test_bench_quick_mode_writes_its_report_for_the_photo_model(tmp_path):
         "## Cost per million images",
         "## onnxruntime tuning",
         "## Is the LiteRT peer fair?",
+        "## int8",
         "## mobilenet_v3_small: every figure",
         "## Optimisations kept",
     ):
