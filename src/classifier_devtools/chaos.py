@@ -253,7 +253,7 @@ def run(
         for key, data in files.items():
             s3.put_object(Bucket=bucket, Key=key, Body=data)
         report.uploads = len(files)
-        events = _drain(sqs, events_url, len(files))
+        events = drain(sqs, events_url, len(files))
         deliveries = events + [e for e in events if rng.random() < repeat_rate]
         report.deliveries = len(deliveries)
         with no_retry_delays():
@@ -297,7 +297,14 @@ def _setup(s3: Any, sqs: Any, bucket: str) -> tuple[str, str]:
     dlq_url = sqs.create_queue(
         QueueName=f"{bucket}-dlq", Attributes={"MessageRetentionPeriod": "1209600"}
     )["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=events_url, AttributeNames=["QueueArn"])
+    notify_queue(s3, sqs, bucket, events_url, SUFFIXES)
+    return events_url, dlq_url
+
+
+def notify_queue(s3: Any, sqs: Any, bucket: str, queue_url: str, suffixes: Any) -> None:
+    """S3 sends ObjectCreated events under uploads/ with these suffixes to the queue (as moto
+    and AWS do), so tests and the chaos run classify the events S3 itself writes."""
+    arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])
     s3.put_bucket_notification_configuration(
         Bucket=bucket,
         NotificationConfiguration={
@@ -314,14 +321,13 @@ def _setup(s3: Any, sqs: Any, bucket: str) -> tuple[str, str]:
                         }
                     },
                 }
-                for suffix in SUFFIXES
+                for suffix in suffixes
             ]
         },
     )
-    return events_url, dlq_url
 
 
-def _drain(sqs: Any, queue_url: str, expected: int, timeout: float = 120.0) -> list[Any]:
+def drain(sqs: Any, queue_url: str, expected: int, timeout: float = 120.0) -> list[Any]:
     """The S3 notifications moto queued, one event per upload."""
     events: list[Any] = []
     records, deadline = 0, time.monotonic() + timeout

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import time
 
 import boto3
 import pytest
 
+from classifier_devtools.chaos import drain, notify_queue
 from image_classifier import s3_trigger
 from tests.support.factories import binary_event, digits, encode, png_declaring, read_response
 
@@ -56,47 +56,10 @@ def s3_setup(aws_env, moto_server):
     sqs = boto3.client("sqs", endpoint_url=moto_server)
     s3.create_bucket(Bucket=BUCKET)
     queue_url = sqs.create_queue(QueueName="uploads-events")["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
-    s3.put_bucket_notification_configuration(
-        Bucket=BUCKET,
-        NotificationConfiguration={
-            "QueueConfigurations": [
-                {
-                    "QueueArn": queue_arn,
-                    "Events": ["s3:ObjectCreated:*"],
-                    "Filter": {
-                        "Key": {
-                            "FilterRules": [
-                                {"Name": "prefix", "Value": "uploads/"},
-                                {"Name": "suffix", "Value": suffix},
-                            ]
-                        }
-                    },
-                }
-                for suffix in SUFFIXES
-            ]
-        },
-    )
+    notify_queue(s3, sqs, BUCKET, queue_url, SUFFIXES)
     s3_trigger.s3_client.cache_clear()
     yield s3, sqs, queue_url
     s3_trigger.s3_client.cache_clear()
-
-
-def drain(sqs, queue_url, expected_records, timeout=30.0):
-    events, records, deadline = [], 0, time.monotonic() + timeout
-    while records < expected_records and time.monotonic() < deadline:
-        messages = sqs.receive_message(
-            QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1
-        ).get("Messages", [])
-        for message in messages:
-            body = json.loads(message["Body"])
-            if "Records" in body:
-                events.append(body)
-                records += len(body["Records"])
-            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
-    return events
 
 
 def test_fifty_uploads_give_fifty_results_through_real_s3_events(
@@ -111,7 +74,7 @@ def test_fifty_uploads_give_fifty_results_through_real_s3_events(
     for key, data in {**good, **hostile}.items():
         s3.put_object(Bucket=BUCKET, Key=key, Body=data)
 
-    events = drain(sqs, queue_url, expected_records=50)
+    events = drain(sqs, queue_url, expected=50, timeout=30.0)
     summaries = [handler_module.classify_upload(event, None) for event in events]
     assert sum(s["classified"] for s in summaries) == 45
     assert sum(s["failed"] for s in summaries) == 5
