@@ -143,7 +143,11 @@ def train(
         plateau=not schedule.cosine,
     )
     training.phases.append(
-        Phase("head" if built.base and not built.base.trainable else "train", history, trainable)
+        Phase(
+            "head" if built.base and not built.base.trainable else "from scratch",
+            history,
+            trainable,
+        )
     )
     if schedule.fine_tune and built.base is not None:
         unfreeze_top(built.base, schedule.fine_tune)

@@ -11,6 +11,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 PICTURES = ("curves.png", "confusion.png", "f1.png", "errors.png")
 
@@ -47,6 +48,7 @@ def _plot_curves(path: Path, phases: list[tuple[str, dict[str, list[float]]]]) -
                 axis.axvline(start + 0.5, color="grey", linewidth=0.8)
             start += len(history[metric])
         axis.set_xlabel("epoch")
+        axis.xaxis.set_major_locator(MaxNLocator(integer=True))
         axis.set_title(metric)
         axis.legend(fontsize=8)
     figure.tight_layout()

@@ -55,6 +55,7 @@ def test_the_key_follows_the_content_and_the_input_spec(folder):
     assert folder_source(folder).content_hash != source.content_hash
 
 
+@pytest.mark.slow
 def test_the_worker_pool_fills_the_same_rows(folder, tmp_path, monkeypatch):
     in_process = open_or_build(folder_source(folder), SPEC, tmp_path / "a")
     monkeypatch.setattr(cache_module, "IN_PROCESS_BELOW", 0)

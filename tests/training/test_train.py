@@ -311,6 +311,7 @@ def test_a_failure_while_writing_never_leaves_a_half_written_model(tmp_path, mon
     assert [p.name for p in tmp_path.iterdir()] == ["model"]
 
 
+@pytest.mark.slow
 def test_the_cli_and_its_errors_load_without_tensorflow():
     """Bad arguments are refused before the seconds TensorFlow takes to import."""
     script = (
