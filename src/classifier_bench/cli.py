@@ -40,7 +40,7 @@ class Effort:
 
     cold_runs: int
     iterations: int
-    memory_requests: int  # this project on the headline model: the RSS target's 1,000 + 4,000
+    memory_requests: int  # this project, pinned, headline model: the RSS target's 1,000 + 4,000
     peer_memory_requests: int  # everything else: RSS at 1,000 and growth over 1,000 more
     tuning_reps: int
     tuning_runs: int
@@ -55,7 +55,7 @@ class Effort:
         )
 
 
-FULL = Effort(5, 200, 5000, 1000, 3, 300)
+FULL = Effort(5, 200, 5000, 1000, 3, 200)
 QUICK = Effort(1, 20, 100, 100, 1, 30)
 
 
@@ -126,13 +126,14 @@ def cold_starts(target: Target, impls: list[str], events: Path, runs: int, place
         wall: dict[str, list[float]] = {impl: [] for impl in impls}
         for run in range(count):
             # Keras takes seconds per cold start: fewer runs, still interleaved with the rest.
-            for impl in [i for i in impls if i != "keras" or run < max(1, count - 2)]:
+            this_round = [i for i in impls if i != "keras" or run < max(1, count - 2)]
+            for impl in this_round:
                 measured, elapsed = target.run(impl, "cold", events, pinned)
                 inside[impl].append(measured["cold_start_s"])
                 wall[impl].append(elapsed)
             log(
                 f"  cold start {placement}, run {run + 1}/{count}: "
-                + ", ".join(f"{impl} {inside[impl][-1]:.3f} s" for impl in impls if inside[impl])
+                + ", ".join(f"{impl} {inside[impl][-1]:.3f} s" for impl in this_round)
             )
         results[placement] = {
             impl: {"inside": spread(inside[impl]), "wall": spread(wall[impl])} for impl in impls
@@ -147,7 +148,7 @@ def warm_runs(target: Target, impls: list[str], events: Path, effort: Effort, pl
         for impl in impls:
             if impl == "keras-eager":
                 requests = 0
-            elif impl.startswith("onnx") and target.model.name == HEADLINE:
+            elif impl == "onnx" and pinned and target.model.name == HEADLINE:
                 requests = effort.memory_requests
             else:
                 requests = effort.peer_memory_requests
@@ -200,7 +201,8 @@ def tuning(target: Target, workdir: Path, effort: Effort) -> dict:
         preoptimised[level] = path
     samples: dict[str, list[dict]] = {config: [] for config in CONFIGS}
     env = worker_env("onnx", True, model_dir)
-    for _ in range(effort.tuning_reps):
+    reps = effort.tuning_reps if target.model.name == HEADLINE else max(1, effort.tuning_reps - 1)
+    for _ in range(reps):
         for config in CONFIGS:
             args = [str(model_dir), config, "--runs", str(effort.tuning_runs)]
             if config.startswith("preopt_"):
@@ -217,7 +219,7 @@ def tuning(target: Target, workdir: Path, effort: Effort) -> dict:
                 False,
                 env2,
             )[0]
-            for _ in range(effort.tuning_reps)
+            for _ in range(reps)
         ]
     results = {}
     for config, runs in samples.items():

@@ -20,7 +20,7 @@ CONFIGS = {
     "production": "image_classifier.engine.session_options as shipped",
     "spinning": "session.intra_op.allow_spinning = 1 (onnxruntime's default)",
     "no_arena": "enable_cpu_mem_arena = False",
-    "no_mem_pattern": "enable_mem_pattern = False",
+    "mem_pattern": "enable_mem_pattern = True (onnxruntime's default)",
     "denormal_as_zero": "session.set_denormal_as_zero = 1",
     "level_disabled": "graph optimisation ORT_DISABLE_ALL",
     "level_basic": "graph optimisation ORT_ENABLE_BASIC",
@@ -59,8 +59,8 @@ def options_for(config: str, threads: int):
         options.add_session_config_entry("session.intra_op.allow_spinning", "1")
     elif config == "no_arena":
         options.enable_cpu_mem_arena = False
-    elif config == "no_mem_pattern":
-        options.enable_mem_pattern = False
+    elif config == "mem_pattern":
+        options.enable_mem_pattern = True
     elif config == "denormal_as_zero":
         options.add_session_config_entry("session.set_denormal_as_zero", "1")
     elif config.startswith("level_"):
