@@ -1,0 +1,56 @@
+"""The checked plan the CLI makes before TensorFlow loads: defaults per dataset and backbone."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from classifier_training.cli import parse_args
+from classifier_training.pipeline import class_weights
+from classifier_training.plan import make_plan
+
+
+def test_photos_default_to_160_rgb_bilinear_with_augmentation(tmp_path):
+    plan = make_plan(parse_args(["--data-dir", str(tmp_path)]))
+    assert (plan.spec.height, plan.spec.width, plan.spec.color_mode) == (160, 160, "RGB")
+    assert plan.spec.resize == "bilinear"
+    assert plan.augmentation.enabled and plan.schedule.cosine
+    assert plan.schedule.label_smoothing == 0.1 and plan.schedule.weight_decay == 1e-4
+
+
+def test_digits_default_to_8_grey_without_augmentation():
+    plan = make_plan(parse_args([]))
+    assert (plan.spec.height, plan.spec.color_mode) == (8, "L")
+    assert not plan.augmentation.enabled and not plan.schedule.cosine
+    assert plan.augmentation.to_dict() == {"enabled": False}
+
+
+def test_a_pretrained_backbone_takes_rgb_and_says_so():
+    plan = make_plan(parse_args(["--backbone", "mobilenet_v2", "--color-mode", "L"]))
+    assert (plan.spec.height, plan.spec.color_mode) == (32, "RGB")
+    assert plan.notes == ["backbone mobilenet_v2 takes RGB: greyscale input is converted to RGB"]
+
+
+def test_augmentation_strengths_can_be_tuned_or_turned_off(tmp_path):
+    plan = make_plan(
+        parse_args(
+            ["--data-dir", str(tmp_path), "--flip", "none", "--rotation", "0", "--zoom", "0.3"]
+        )
+    )
+    assert plan.augmentation.to_dict() == {
+        "enabled": True,
+        "flip": "none",
+        "rotation": 0.0,
+        "zoom": 0.3,
+        "translation": 0.1,
+        "contrast": 0.2,
+    }
+    assert not make_plan(
+        parse_args(["--data-dir", str(tmp_path), "--no-augment"])
+    ).augmentation.enabled
+
+
+def test_balanced_class_weights_only_when_classes_are_imbalanced():
+    assert class_weights(np.repeat([0, 1, 2], [30, 28, 32]), 3) is None
+    weights = class_weights(np.repeat([0, 1], [90, 10]), 2)
+    assert weights is not None
+    np.testing.assert_allclose([weights[0], weights[1]], [100 / (2 * 90), 100 / (2 * 10)])
