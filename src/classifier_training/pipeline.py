@@ -154,11 +154,17 @@ def train(
 
 
 def evaluate(plan: Plan, source: Source, cache: ImageCache, splits: Splits, model: Any) -> Any:
-    from classifier_training import streams
     from classifier_training.evaluate import Evaluation
 
     step("evaluate", "held-out test set")
-    probabilities = model.predict(streams.images(cache, splits.test, 256), verbose=0)
+    # Batch by batch: Keras' predict over a tf.data stream held every input batch (measured:
+    # +900 MB for 3,000 test photos at 160x160), which made memory grow with the dataset.
+    probabilities = np.concatenate(
+        [
+            model.predict_on_batch(pixels.astype(np.float32))
+            for pixels in cache.chunks(splits.test, 64)
+        ]
+    )
     evaluation = Evaluation(source.labels, cache.targets[splits.test], probabilities, splits.test)
     print(f"    accuracy {evaluation.accuracy:.4f}, macro-F1 {evaluation.macro_f1:.4f}")
     return evaluation
