@@ -70,14 +70,14 @@ def write_chart(results: dict[str, Any], path: Path) -> None:
                 if impl in figures:
                     xs.append(x + index * width)
                     ys.append(value(results["models"][name], impl))
-            axis.bar(xs, ys, width, label=SHORT[impl])
+            axis.bar(xs, ys, width, label=SHORT[impl], color=f"C{list(NAMES).index(impl)}")
         axis.set_xticks([x + width * (len(impls) - 1) / 2 for x in range(len(models))], models)
         axis.set_yscale("log")
         axis.set_title(title + ", pinned")
     for x, name in enumerate(models):
         floor = floor_ms(results["models"][name]["flops"], results["rates"]["pinned"])
         axes[2].hlines(floor, x - width / 2, x + 0.8 - width / 2, colors="black")
-    axes[0].legend(fontsize=8)
+    axes[1].legend(fontsize=8)
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     plt.close(figure)
