@@ -162,16 +162,17 @@ def test_no_result_of_the_card_version_is_nothing_to_judge(card, tmp_path):
 
 
 def test_a_card_without_monitoring_falls_back_to_per_class_support(tmp_path):
-    """The committed card: class counts from its per-class support, no top scores."""
-    reference = Reference.from_card(CARD)
+    """A card from before the monitoring block: class counts from its per-class support."""
+    bare = {key: value for key, value in CARD.items() if key != "monitoring"}
+    reference = Reference.from_card(bare)
     assert reference.class_source == "metrics.per_class support"
     assert reference.class_counts == {
         label: CARD["metrics"]["per_class"][label]["support"] for label in CARD["labels"]
     }
     assert reference.top_scores is None
     path = tmp_path / "card.json"
-    path.write_text(json.dumps(CARD))
-    card = synth.with_monitoring(CARD)
+    path.write_text(json.dumps(bare))
+    card = synth.with_monitoring(bare)
     synth.write_folder(synth.matching(card, 200), tmp_path / "results")
     out = tmp_path / "report"
     assert (
