@@ -238,7 +238,7 @@ def _targets(results: dict[str, Any]):
             litert = _p50(model, "litert")
             rows.append(
                 (
-                    "… warm p50 vs LiteRT, hard activations fused (proposed for the exporter)",
+                    "… warm p50 vs LiteRT, hard activations fused (as the exporter now writes)",
                     "faster",
                     f"{fused:.2f} ms vs {litert:.2f} ms ({_ratio(litert, fused)})",
                     fused < litert,
