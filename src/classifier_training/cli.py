@@ -13,7 +13,7 @@ from pathlib import Path
 
 from classifier_training.augment import FLIPS
 from classifier_training.backbones import BACKBONES
-from classifier_training.errors import ParityError, TrainingInputError
+from classifier_training.errors import exit_code
 from classifier_training.pipeline import STEPS, Outcome, run
 from classifier_training.plan import make_plan
 from image_classifier.preprocessing import RESAMPLING
@@ -118,15 +118,7 @@ def train(args: argparse.Namespace) -> Outcome:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    try:
-        train(args)
-    except TrainingInputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except ParityError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 3
-    return 0
+    return exit_code(lambda: train(args))
 
 
 if __name__ == "__main__":

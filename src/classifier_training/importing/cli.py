@@ -16,7 +16,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from classifier_training.importing.errors import ImportInputError, ImportParityError
+from classifier_training.errors import exit_code
+from classifier_training.importing.errors import ImportInputError
 from classifier_training.importing.preprocessing import PRESETS
 from image_classifier.preprocessing import RESAMPLING
 
@@ -73,7 +74,6 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     import onnxruntime as ort
 
     from classifier_training.artifacts import check_writable, write_atomically
-    from classifier_training.errors import TrainingInputError
     from classifier_training.importing import samples as sample_sets
     from classifier_training.importing.evaluation import evaluate, monitoring
     from classifier_training.importing.graph import compose_graph
@@ -89,10 +89,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from image_classifier.preprocessing import InputSpec
 
     labels = read_labels(args.labels)
-    try:
-        check_writable(args.output)
-    except TrainingInputError as exc:
-        raise ImportInputError(str(exc)) from exc
+    check_writable(args.output)
     print(f"[1/5] read: {args.source}", flush=True)
     source = load_source(args.source, args.input_name, args.output_name)
     prep, shape = resolve(args, source)
@@ -211,15 +208,7 @@ def _frameworks(graph: Any) -> dict[str, str | int]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    try:
-        run(args)
-    except ImportInputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except ImportParityError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 3
-    return 0
+    return exit_code(lambda: run(args))
 
 
 if __name__ == "__main__":
