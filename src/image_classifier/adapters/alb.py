@@ -28,12 +28,7 @@ class AlbAdapter:
     name = "alb"
 
     def matches(self, event: Any) -> bool:
-        context = event.get("requestContext") if isinstance(event, dict) else None
-        return (
-            isinstance(context, dict)
-            and isinstance(context.get("elb"), dict)
-            and not isinstance(event.get("multiValueHeaders"), dict)
-        )
+        return _alb_mode(event) == "single"
 
     def to_request(
         self, event: dict[str, Any], request_id: str, body_limit: BodyLimit | None = None
@@ -72,12 +67,7 @@ class AlbMultiValueAdapter(AlbAdapter):
     (ALB ignores `headers` in this mode)."""
 
     def matches(self, event: Any) -> bool:
-        context = event.get("requestContext") if isinstance(event, dict) else None
-        return (
-            isinstance(context, dict)
-            and isinstance(context.get("elb"), dict)
-            and isinstance(event.get("multiValueHeaders"), dict)
-        )
+        return _alb_mode(event) == "multi"
 
     def to_request(
         self, event: dict[str, Any], request_id: str, body_limit: BodyLimit | None = None
@@ -155,3 +145,11 @@ class LatticeAdapter:
 
     def to_response(self, response: HttpResponse) -> dict[str, Any]:
         return {**gateway_response(response), "statusDescription": _status_line(response.status)}
+
+
+def _alb_mode(event: Any) -> str | None:
+    """ "multi" or "single" for an ALB target event (it carries requestContext.elb), else None."""
+    context = event.get("requestContext") if isinstance(event, dict) else None
+    if not isinstance(context, dict) or not isinstance(context.get("elb"), dict):
+        return None
+    return "multi" if isinstance(event.get("multiValueHeaders"), dict) else "single"
