@@ -33,7 +33,10 @@ def photos(tmp_path_factory):
 # Three epochs from scratch leave these two just outside the parity bound (measured max |dp|
 # 1.0e-5 to 2.3e-5 against 1e-5, top-1 always 100 %): the trainer then refuses to write (exit 3).
 MARGINAL = {"efficientnet_b0", "mobilenet_v2"}
-XFAIL = pytest.mark.xfail(reason="parity within 1e-5 not yet reached on a 3-epoch model")
+# Not run: each costs about two minutes of the suite's 15-minute budget only to fail at parity.
+XFAIL = pytest.mark.xfail(
+    run=False, reason="parity within 1e-5 not yet reached on a 3-epoch model (open)"
+)
 
 
 @pytest.fixture(
