@@ -53,7 +53,7 @@ def test_every_requirement_is_pinned_once_and_installed_at_its_pin(name):
 
 
 def python_files():
-    for folder in ("src", "tests", "scripts"):
+    for folder in ("src", "tools", "tests", "scripts"):
         yield from (ROOT / folder).rglob("*.py")
 
 
@@ -71,7 +71,8 @@ def test_no_import_order_suppressions():
 
 def imported_packages(package: str) -> set[str]:
     found = set()
-    for path in (ROOT / "src" / package).rglob("*.py"):
+    home = ROOT / ("src" if package == "image_classifier" else "tools")
+    for path in (home / package).rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Import):
                 found |= {alias.name.split(".")[0] for alias in node.names}

@@ -415,7 +415,7 @@ def main() -> int:
         "--output-dir",
         type=Path,
         default=ROOT,
-        help="writes BENCHMARKS.md there and the raw results under src/classifier_bench/results/",
+        help="writes BENCHMARKS.md there and the raw results under tools/classifier_bench/results/",
     )
     args = parser.parse_args()
     started = time.perf_counter()

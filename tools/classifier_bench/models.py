@@ -1,6 +1,6 @@
 """The models `make bench` measures: the default digits model and the committed photo models.
 
-The photo models live under src/classifier_bench/models/<name>/ (made by
+The photo models live under tools/classifier_bench/models/<name>/ (made by
 `make bench-models` from the flowers photos, which a fresh clone does not have). A model
 whose card keeps an int8 graph is also benchmarked as its own variant.
 """

@@ -34,7 +34,7 @@ IMAGES = {
 PHOTO = "jpeg_640x480"
 OPTIMISATIONS = Path(__file__).resolve().parent / "OPTIMISATIONS.md"
 # Where the chart sits relative to BENCHMARKS.md, which is published at the repository root.
-RESULTS = Path("src/classifier_bench/results")
+RESULTS = Path("tools/classifier_bench/results")
 CHART = RESULTS / "benchmarks.png"
 HEADLINE = "mobilenet_v3_small"
 
@@ -130,7 +130,7 @@ def _sections(results: dict[str, Any]):
     yield (
         "Models: `mobilenet_v3_small` at 224×224 and this project's from-scratch `cnn` at "
         "160×160, both trained briefly on the flowers photos (`make bench-models`, committed "
-        "under `src/classifier_bench/models/`), and the default 8×8 digits model."
+        "under `tools/classifier_bench/models/`), and the default 8×8 digits model."
     )
     load, cores = results.get("load_average_at_start", 0), int(machine["cores"])
     if load > cores:

@@ -2,7 +2,7 @@
 
 `python -m classifier_bench.bench_models --data-dir PHOTOS` (or `make bench-models`). A fresh
 clone has no photos, so what the benchmark needs (the graph, its card and labels, and
-model.keras for the Keras and LiteRT peers) is committed under src/classifier_bench/models/;
+model.keras for the Keras and LiteRT peers) is committed under tools/classifier_bench/models/;
 the trainer's report and gallery are left out to keep the clone small.
 """
 
