@@ -20,6 +20,8 @@ from classifier_training.weights import WeightsSource
 from image_classifier.preprocessing import InputSpec
 
 SCRATCH_BN_MOMENTUM = 0.9
+# Pixels per BatchNorm recalibration batch: 512 images at 32x32, 20 at 160x160.
+CALIBRATION_PIXELS = 512 * 32 * 32
 IMAGENET_STDDEV_RGB = (0.229, 0.224, 0.225)
 
 
@@ -123,26 +125,54 @@ def build_model(
     return build_cnn(spec, n_classes, filters)
 
 
+def calibration_batch_size(spec: InputSpec, batch_size: int) -> int:
+    """Images per recalibration batch: enough that every channel of the stride-32 stage sees
+    about CALIBRATION_PIXELS / 1024 values, and never fewer than a training batch."""
+    return max(batch_size, CALIBRATION_PIXELS // (spec.height * spec.width))
+
+
 def recalibrate_batchnorm(model: keras.Model, batches: Any, limit: int = 64) -> int:
-    """Set every BatchNorm's moving statistics to the average over training batches.
+    """Set every BatchNorm's moving statistics to the average over unaugmented training batches.
 
     A keras.applications backbone trained from scratch for a short run keeps moving statistics
     near their initial values (momentum 0.99-0.999), so in inference mode its outputs barely
-    depend on the image. Running training images through in training mode, with a momentum that
-    makes the moving value a running mean, fixes the statistics without changing a weight.
+    depend on the image. Running training images through with BatchNorm in training mode, and a
+    momentum that makes the moving value a running mean, fixes the statistics without changing a
+    weight. Each BatchNorm then sees its input as normalised by the batch statistics upstream,
+    while inference normalises by the moving ones; the two agree only for large batches and
+    without dropout. So dropout (EfficientNet's drop-connect) is switched off, a last batch
+    smaller than the first is skipped, and the caller should use `calibration_batch_size`.
+    (Measured, EfficientNetB0 at 32 px with batches of 8: top activations 28 times the moving
+    statistics' scale in inference, and probabilities 300 times as sensitive to input noise.)
     """
     norms = [
         layer for layer in _all_layers(model) if isinstance(layer, keras.layers.BatchNormalization)
     ]
+    if not norms:
+        return 0
+    drops = [layer for layer in _all_layers(model) if isinstance(layer, keras.layers.Dropout)]
     momenta = [layer.momentum for layer in norms]
-    seen = 0
-    for seen, pixels in enumerate(batches.take(limit)):
-        for layer in norms:
-            layer.momentum = seen / (seen + 1)
-        model(pixels, training=True)
-    for layer, momentum in zip(norms, momenta, strict=True):
-        layer.momentum = momentum
-    return seen + 1 if norms else 0
+    rates = [layer.rate for layer in drops]
+    seen = used = first = 0
+    try:
+        for layer in drops:
+            layer.rate = 0.0
+        for pixels in batches.take(limit):
+            size = int(pixels.shape[0])
+            first = first or size
+            if size < first:
+                break
+            for layer in norms:
+                layer.momentum = seen / (seen + size)
+            model(pixels, training=True)
+            seen += size
+            used += 1
+    finally:
+        for layer, momentum in zip(norms, momenta, strict=True):
+            layer.momentum = momentum
+        for layer, rate in zip(drops, rates, strict=True):
+            layer.rate = rate
+    return used
 
 
 def _all_layers(model: keras.Model) -> list[keras.layers.Layer]:

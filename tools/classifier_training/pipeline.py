@@ -123,7 +123,7 @@ def train(
     from classifier_training import streams
     from classifier_training.errors import TrainingInputError
     from classifier_training.fit import train as fit
-    from classifier_training.models import build_model, set_seed
+    from classifier_training.models import build_model, calibration_batch_size, set_seed
 
     schedule = plan.schedule
     schedule.class_weight = class_weights(cache.targets[splits.train], len(source.labels))
@@ -148,7 +148,9 @@ def train(
     validation = streams.labelled(cache, splits.validation, classes, plan.batch_size)
     steps = -(-len(splits.train) // plan.batch_size)
     calibration = streams.images(
-        cache, np.random.default_rng(plan.seed).permutation(splits.train), plan.batch_size
+        cache,
+        np.random.default_rng(plan.seed).permutation(splits.train),
+        calibration_batch_size(plan.spec, plan.batch_size),
     )
     return built, fit(built, train_data, validation, schedule, steps, calibration)
 
