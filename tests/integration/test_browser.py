@@ -102,6 +102,15 @@ def handler_top_label(handler_module, data: bytes) -> str:
     return handler_module.classify({"image": b64(data)})["predictions"][0]["label"]
 
 
+def between(first: str, second: str, share: float) -> bytes:
+    """A PNG blending the first images of two digit classes: `share` of the second."""
+    a, b = (
+        np.asarray(Image.open(io.BytesIO(digit_png(d))).convert("L"), dtype=np.float32)
+        for d in (first, second)
+    )
+    return encode(Image.fromarray(((1 - share) * a + share * b).astype(np.uint8)))
+
+
 def write(tmp_path: Path, name: str, data: bytes) -> Path:
     path = tmp_path / name
     path.write_bytes(data)
@@ -149,10 +158,13 @@ def test_an_uncertain_answer_is_flagged(session, handler_module, tmp_path):
     def uncertain(data):
         return handler_module.classify({"image": b64(data)}).get("uncertain", False)
 
-    # Which flat grey the model is unsure of depends on the trained weights: ask the handler.
-    greys = [encode(gray(level)) for level in range(0, 256, 16)]
-    unsure = next((data for data in greys if uncertain(data)), None)
-    digit = digit_png("6")
+    # Which input the model is unsure of depends on the trained weights: ask the handler, over
+    # flat greys and images halfway between two digits.
+    candidates = [encode(gray(level)) for level in range(0, 256, 16)] + [
+        between(label(a), label(a + 1), share) for a in range(9) for share in (0.4, 0.5, 0.6)
+    ]
+    unsure = next((data for data in candidates if uncertain(data)), None)
+    digit = digit_png(label(6))
     assert unsure is not None and not uncertain(digit), "no fixture straddles MIN_CONFIDENCE"
     flags = [True, False]
     session.open()
