@@ -44,8 +44,8 @@ MAX_STAGES = 4
 def cnn_stages(size: int, filters: int) -> tuple[int, list[int]]:
     """The stem's stride, and one width per residual stage.
 
-    Photos start with a stride-2 stem, so four stages fit in about the cost of the old
-    single-conv blocks. Each later stage halves the side (max pooling) while it stays at least
+    Photos start with a stride-2 stem, so four stages of two convolutions stay affordable on
+    two cores. Each later stage halves the side (max pooling) while it stays at least
     4 pixels, and doubles the width up to 8x `filters`.
     """
     stride = 2 if size >= STEM_STRIDE_FROM else 1
@@ -66,8 +66,8 @@ def _conv_bn(x: Any, width: int, name: str, stride: int = 1, kernel: int = 3) ->
 def build_cnn(spec: InputSpec, n_classes: int, filters: int = 32, dropout: float = 0.3) -> Built:
     """A small residual network: a 3x3 stem, stages of two Conv-BatchNorm layers around an
     identity (or 1x1 projection) shortcut, max pooling between stages, global average pooling,
-    dropout, softmax. The stride-2 stem pays for the extra depth: nine convolutions cost less
-    than the old five-convolution CNN's at 112 pixels."""
+    dropout, softmax. Shortcuts let the extra depth train from scratch on small photo sets
+    (measured in the README: flowers 0.796, digits 0.9926); the stride-2 stem keeps it cheap."""
     inputs = keras.Input(shape=spec.shape, name="image")
     x = keras.layers.Rescaling(1.0 / 255.0, name="scale")(inputs)
     stride, widths = cnn_stages(min(spec.height, spec.width), filters)
@@ -145,12 +145,11 @@ def recalibrate_batchnorm(model: keras.Model, batches: Any, limit: int = 64) -> 
     (Measured, EfficientNetB0 at 32 px with batches of 8: top activations 28 times the moving
     statistics' scale in inference, and probabilities 300 times as sensitive to input noise.)
     """
-    norms = [
-        layer for layer in _all_layers(model) if isinstance(layer, keras.layers.BatchNormalization)
-    ]
+    layers = _all_layers(model)
+    norms = [layer for layer in layers if isinstance(layer, keras.layers.BatchNormalization)]
     if not norms:
         return 0
-    drops = [layer for layer in _all_layers(model) if isinstance(layer, keras.layers.Dropout)]
+    drops = [layer for layer in layers if isinstance(layer, keras.layers.Dropout)]
     momenta = [layer.momentum for layer in norms]
     rates = [layer.rate for layer in drops]
     seen = used = first = 0
