@@ -48,6 +48,23 @@ class Training:
 
 
 WARMUP_EPOCHS = 3
+# Batches of training images that re-estimate BatchNorm statistics before each validation.
+VALIDATION_CALIBRATION_BATCHES = 8
+
+
+class RecalibrateBeforeValidation(keras.callbacks.Callback):
+    """Give validation the BatchNorm statistics the exported model will have.
+
+    Without this, a backbone trained from scratch is validated with near-initial moving
+    statistics, so early stopping judged (and restored) the wrong epoch: in the 3-epoch test
+    fixtures, validation loss rose from the first epoch on and the first epoch's weights won."""
+
+    def __init__(self, calibration: Any) -> None:
+        super().__init__()
+        self.calibration = calibration
+
+    def on_test_begin(self, logs: dict[str, Any] | None = None) -> None:
+        recalibrate_batchnorm(self.model, self.calibration, VALIDATION_CALIBRATION_BATCHES)
 
 
 def learning_rate(schedule: Schedule, steps_per_epoch: int) -> Any:
@@ -88,12 +105,13 @@ def run_phase(
     patience: int,
     class_weight: dict[int, float] | None,
     plateau: bool = True,
+    extra: list[Any] | None = None,
 ) -> dict[str, list[float]]:
     """Fit with early stopping on validation loss, keeping the best weights."""
     stop = keras.callbacks.EarlyStopping(
         monitor="val_loss", patience=patience, restore_best_weights=True
     )
-    callbacks: list[Any] = [stop]
+    callbacks: list[Any] = [stop, *(extra or [])]
     if plateau:
         callbacks.append(
             keras.callbacks.ReduceLROnPlateau(
@@ -123,9 +141,12 @@ def train(
 ) -> Training:
     """Phase 1, then phase 2 when fine-tuning was asked for.
 
-    A keras.applications backbone trained from scratch then gets its BatchNorm statistics
-    recalibrated on `calibration` (unaugmented training images)."""
+    A keras.applications backbone trained from scratch gets its BatchNorm statistics
+    recalibrated on `calibration` (unaugmented training images) before each validation and at
+    the end."""
     training = Training()
+    recalibrate = built.base is not None and built.scratch and calibration is not None
+    extra = [RecalibrateBeforeValidation(calibration)] if recalibrate else []
     compile_model(
         built.model,
         learning_rate(schedule, steps_per_epoch),
@@ -141,6 +162,7 @@ def train(
         schedule.patience,
         schedule.class_weight,
         plateau=not schedule.cosine,
+        extra=extra,
     )
     training.phases.append(
         Phase(
@@ -161,6 +183,6 @@ def train(
             schedule.class_weight,
         )
         training.phases.append(Phase("fine-tune", history, len(built.model.trainable_weights)))
-    if built.base is not None and built.scratch and calibration is not None:
+    if recalibrate:
         training.recalibrated_batches = recalibrate_batchnorm(built.model, calibration)
     return training
