@@ -8,12 +8,14 @@ import json
 import os
 import subprocess
 import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import onnx
 import pytest
 
-from classifier_training import cli
 from classifier_training.backbones import BACKBONES
 from tests.support.factories import ROOT
 from tests.training.conftest import photo
@@ -23,45 +25,70 @@ pytestmark = pytest.mark.slow
 RANDOM_OPS = ("Random", "Multinomial", "Bernoulli", "Dropout")
 
 
+# Enough training for a confident model (label smoothing off, 64 px so the last stage's
+# BatchNorm sees more than one value per image). A near-random model turns float32 rounding
+# into |dp| above the 1e-5 bound: EfficientNetB0 after 3 epochs at 32 px measured up to
+# 8.2e-5, and 2.3e-5 after 15 epochs with label smoothing 0.1; with this recipe 1.2e-7.
+RECIPE = (
+    "--weights", "none",
+    "--image-size", "64",
+    "--epochs", "15",
+    "--batch-size", "16",
+    "--learning-rate", "1e-3",
+    "--label-smoothing", "0",
+    "--no-augment",
+)  # fmt: skip
+# Tracing each backbone's training step is mostly one thread's work: two at once use both cores.
+CONCURRENT = 2
+TIMEOUT = 1800  # seconds for all of them
+
+
+@dataclass
+class Run:
+    output: Path
+    log: Path
+    code: int | None = None
+
+
+def _train(name: str, photos: Path, run: Run, cache: Path) -> subprocess.Popen:
+    command = [sys.executable, str(ROOT / "scripts" / "train.py"), "--data-dir", str(photos),
+               "--backbone", name, *RECIPE, "--output", str(run.output)]  # fmt: skip
+    run.output.parent.mkdir(parents=True)
+    # Each run its own decoded-image cache: two runs must not build one at once.
+    env = {**os.environ, "CLASSIFIER_CACHE_DIR": str(cache)}
+    with run.log.open("w") as log:
+        return subprocess.Popen(command, stdout=log, stderr=log, env=env)
+
+
 @pytest.fixture(scope="module")
-def photos(tmp_path_factory):
+def runs(tmp_path_factory) -> dict[str, Run]:
+    """Every backbone trained by scripts/train.py, as a user runs it, CONCURRENT at a time."""
     from tests.training.conftest import photo_folder
 
-    return photo_folder(tmp_path_factory.mktemp("photos"), classes=3, per_class=24, side=40)
+    root = tmp_path_factory.mktemp("backbones")
+    photos = photo_folder(root / "photos", classes=3, per_class=24, side=40)
+    runs = {name: Run(root / name / "model", root / f"{name}.log") for name in BACKBONES}
+    pending, running = list(runs), {}
+    deadline = time.monotonic() + TIMEOUT
+    while pending or running:
+        while pending and len(running) < CONCURRENT:
+            name = pending.pop(0)
+            running[name] = _train(name, photos, runs[name], root / name / "cache")
+        for name, process in list(running.items()):
+            if time.monotonic() > deadline:
+                process.kill()
+            if process.poll() is not None:
+                runs[name].code = process.returncode
+                del running[name]
+        time.sleep(0.5)
+    return runs
 
 
-# Three epochs from scratch leave these two so sensitive to their input (noise of 0.001 grey
-# level moves a probability by up to 1e-3) that float32 rounding alone, Keras and ONNX Runtime
-# each about 5e-6 from a float64 run, puts max |dp| around the 1e-5 bound: 5.8e-6 to 8.2e-5
-# in five seeded runs, top-1 always 100 %. Over the bound the trainer refuses to write (exit 3).
-MARGINAL = {"efficientnet_b0", "mobilenet_v2"}
-# Not run: each costs about two minutes of the suite's 15-minute budget to pass or fail by luck.
-XFAIL = pytest.mark.xfail(
-    run=False, reason="a 3-epoch scratch model is too sensitive for a 1e-5 float32 bound (open)"
-)
-
-
-@pytest.fixture(
-    scope="module",
-    params=[pytest.param(n, marks=XFAIL if n in MARGINAL else ()) for n in BACKBONES],
-)
-def trained(request, photos, tmp_path_factory):
-    output = tmp_path_factory.mktemp(request.param) / "model"
-    code = cli.main(
-        [
-            "--data-dir", str(photos),
-            "--backbone", request.param,
-            "--weights", "none",
-            "--image-size", "32",
-            "--epochs", "3",
-            "--batch-size", "8",
-            "--learning-rate", "3e-3",
-            "--no-augment",
-            "--output", str(output),
-        ]
-    )  # fmt: skip
-    assert code == 0
-    return request.param, output
+@pytest.fixture(params=list(BACKBONES))
+def trained(request, runs):
+    run = runs[request.param]
+    assert run.code == 0, run.log.read_text()[-3000:]
+    return request.param, run.output
 
 
 def test_exported_graph_has_one_input_and_no_random_op(trained):
@@ -77,7 +104,9 @@ def test_parity_holds_on_outputs_that_vary_across_images(trained):
     name, output = trained
     card = json.loads((output / "metadata.json").read_text())
     parity = card["parity"]
-    assert parity["max_abs_diff"] <= 1e-5 and parity["top1_agreement"] == 1.0
+    assert parity["top1_agreement"] == 1.0
+    # Within 1e-5 of Keras; an image further off must be within 1e-5 of a float64 run.
+    assert parity["max_abs_diff"] <= 1e-5 or parity["refereed_max_abs_diff"] <= 1e-5
     assert parity["samples"] == card["dataset"]["splits"]["test"]
     # A constant model (e.g. untrained MobileNetV3) would pass parity vacuously.
     assert parity["output_spread"] > 1e-3, name

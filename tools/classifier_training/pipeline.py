@@ -189,6 +189,12 @@ def verify(model: Any, onnx_model: bytes, cache: ImageCache, splits: Splits) -> 
     print(
         f"    max abs diff {parity.max_abs_diff:.2e}, top-1 agreement {parity.top1_agreement:.2%}"
     )
+    if parity.refereed:
+        print(
+            f"    {parity.refereed} image(s) over the bound against Keras float32: ONNX Runtime is "
+            f"{parity.refereed_max_abs_diff:.2e} from a float64 run of the model, Keras "
+            f"{parity.keras_refereed_max_abs_diff:.2e}"
+        )
     return parity
 
 

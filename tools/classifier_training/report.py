@@ -122,6 +122,13 @@ def _summary(metadata: dict[str, Any], shown_errors: int) -> str:
         f"| {name} | {accuracy:.4f} |" for name, accuracy in metrics["baselines"].items()
     )
     phases = ", ".join(f"{p['phase']} {p['epochs_run']} epochs" for p in metadata["training"])
+    refereed = (
+        f" {parity['refereed']} images over the bound were judged against a float64 run of the "
+        f"model: ONNX Runtime {parity['refereed_max_abs_diff']:.2e} from it, Keras "
+        f"{parity['keras_refereed_max_abs_diff']:.2e}."
+        if parity.get("refereed")
+        else ""
+    )
     return f"""# Training report: {metadata["name"]} v{metadata["version"]}
 
 Backbone `{backbone["name"]}`, weights `{backbone["weights"]["source"]}`; input
@@ -135,7 +142,7 @@ splits {data["splits"]}. Training: {phases}.
 {baselines}
 
 Macro-F1 {metrics["macro_f1"]:.4f}. ONNX parity on {parity["samples"]} test images: max abs
-diff {parity["max_abs_diff"]:.2e}, top-1 agreement {parity["top1_agreement"]:.2%}.
+diff {parity["max_abs_diff"]:.2e}, top-1 agreement {parity["top1_agreement"]:.2%}.{refereed}
 
 | class | precision | recall | F1 | support |
 | --- | --- | --- | --- | --- |
