@@ -55,9 +55,10 @@ VALIDATION_CALIBRATION_BATCHES = 8
 class RecalibrateBeforeValidation(keras.callbacks.Callback):
     """Give validation the BatchNorm statistics the exported model will have.
 
-    Without this, a backbone trained from scratch is validated with near-initial moving
-    statistics, so early stopping judged (and restored) the wrong epoch: in the 3-epoch test
-    fixtures, validation loss rose from the first epoch on and the first epoch's weights won."""
+    Without this, a keras.applications backbone trained from scratch was validated with
+    near-initial moving statistics, so early stopping judged (and restored) the wrong epoch: in
+    the 3-epoch test fixtures, validation loss rose from the first epoch on and the first epoch's
+    weights won. The CNN's statistics lag less but come from augmented photos."""
 
     def __init__(self, calibration: Any) -> None:
         super().__init__()
@@ -141,11 +142,11 @@ def train(
 ) -> Training:
     """Phase 1, then phase 2 when fine-tuning was asked for.
 
-    A keras.applications backbone trained from scratch gets its BatchNorm statistics
-    recalibrated on `calibration` (unaugmented training images) before each validation and at
-    the end."""
+    A network trained from scratch gets its BatchNorm statistics recalibrated on `calibration`
+    (unaugmented training images) before each validation and at the end: on the flowers, the
+    CNN's validation accuracy rose by 2 and 5 photos of 226 from that alone."""
     training = Training()
-    recalibrate = built.base is not None and built.scratch and calibration is not None
+    recalibrate = built.scratch and calibration is not None
     extra = [RecalibrateBeforeValidation(calibration)] if recalibrate else []
     compile_model(
         built.model,

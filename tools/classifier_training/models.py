@@ -136,12 +136,14 @@ def recalibrate_batchnorm(model: keras.Model, batches: Any, limit: int = 64) -> 
 
     A keras.applications backbone trained from scratch for a short run keeps moving statistics
     near their initial values (momentum 0.99-0.999), so in inference mode its outputs barely
-    depend on the image. Running training images through with BatchNorm in training mode, and a
-    momentum that makes the moving value a running mean, fixes the statistics without changing a
-    weight. Each BatchNorm then sees its input as normalised by the batch statistics upstream,
-    while inference normalises by the moving ones; the two agree only for large batches and
-    without dropout. So dropout (EfficientNet's drop-connect) is switched off, a last batch
-    smaller than the first is skipped, and the caller should use `calibration_batch_size`.
+    depend on the image; any network trained on augmented photos keeps the statistics of
+    augmented ones. Running unaugmented training images through with BatchNorm in training mode,
+    and a momentum that makes the moving value a running mean, fixes the statistics without
+    changing a weight. Each BatchNorm then sees its input as normalised by the batch statistics
+    upstream, while inference normalises by the moving ones; the two agree only for large
+    batches and without dropout. So dropout (EfficientNet's drop-connect) is switched off, a
+    last batch smaller than the first is skipped, and the caller should use
+    `calibration_batch_size`.
     (Measured, EfficientNetB0 at 32 px with batches of 8: top activations 28 times the moving
     statistics' scale in inference, and probabilities 300 times as sensitive to input noise.)
     """
