@@ -15,11 +15,9 @@ import numpy as np
 
 
 def _float64(config: Any) -> Any:
+    """The config with every "float32" (dtype policies, input dtypes) replaced by "float64"."""
     if isinstance(config, dict):
-        return {
-            key: "float64" if value == "float32" else _float64(value)
-            for key, value in config.items()
-        }
+        return {key: _float64(value) for key, value in config.items()}
     if isinstance(config, list):
         return [_float64(value) for value in config]
     return "float64" if config == "float32" else config
