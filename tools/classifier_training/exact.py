@@ -27,10 +27,7 @@ def float64_twin(model: keras.Model) -> Callable[[np.ndarray], np.ndarray]:
     """The same layers and weights with every float32 dtype made float64; a function of pixels."""
     twin = model.__class__.from_config(_float64(model.get_config()))
     twin.set_weights(
-        [
-            np.asarray(w, np.float64) if np.asarray(w).dtype == np.float32 else np.asarray(w)
-            for w in model.get_weights()
-        ]
+        [w.astype(np.float64) if w.dtype == np.float32 else w for w in model.get_weights()]
     )
 
     def run(pixels: np.ndarray) -> np.ndarray:
