@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from classifier_bench.models import bench_models
-from classifier_bench.report import CHART, RESULTS
+from classifier_bench.results import CHART, RESULTS_FILE
 
 pytestmark = pytest.mark.slow
 
@@ -24,7 +24,7 @@ def test_bench_quick_mode_writes_its_report_for_the_photo_model(tmp_path):
         timeout=900,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    results = json.loads((tmp_path / RESULTS / "benchmarks.json").read_text())
+    results = json.loads((tmp_path / RESULTS_FILE).read_text())
     model = results["models"]["mobilenet_v3_small"]
     photo = next(m for m in bench_models(["mobilenet_v3_small"]))
     variants = {"onnx", "onnx-fused"} | ({"onnx-int8"} if photo.int8_kept else set())

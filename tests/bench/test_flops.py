@@ -7,7 +7,8 @@ import onnx
 import onnx.numpy_helper
 from onnx import TensorProto, helper
 
-from classifier_bench.flops import count_flops, floor_ms
+from classifier_bench.flops import count_flops
+from classifier_bench.results import Flops, Rates
 
 
 def _graph(tmp_path, channels: int = 8, side: int = 10, classes: int = 4):
@@ -50,6 +51,6 @@ def test_depthwise_convolutions_are_counted_apart_from_dense_ones(tmp_path):
 
 
 def test_the_floor_charges_each_kind_at_its_own_speed():
-    flops = {"dense": 2_000_000_000, "depthwise": 100_000_000, "total": 2_100_000_000}
-    rates = {"matmul_gflops": 100.0, "depthwise_gflops": 10.0}
-    assert floor_ms(flops, rates) == 20.0 + 10.0
+    flops = Flops(dense=2_000_000_000, depthwise=100_000_000, total=2_100_000_000)
+    rates = Rates(matmul_gflops=100.0, depthwise_gflops=10.0)
+    assert rates.floor_ms(flops) == 20.0 + 10.0

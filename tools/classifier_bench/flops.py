@@ -105,13 +105,6 @@ def depthwise_gflops(threads: int = 1, repeats: int = 30) -> float:
     return best
 
 
-def floor_ms(flops: dict[str, int], rates: dict[str, float]) -> float:
-    """Milliseconds if every dense FLOP ran at GEMM speed and every depthwise one at its best."""
-    dense = flops["dense"] / (rates["matmul_gflops"] * 1e9)
-    depthwise = flops["depthwise"] / (rates["depthwise_gflops"] * 1e9)
-    return (dense + depthwise) * 1000
-
-
 if __name__ == "__main__":
     import json
     import sys

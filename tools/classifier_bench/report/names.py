@@ -1,0 +1,26 @@
+"""How the report names each engine and image: display labels only, never used as keys."""
+
+from __future__ import annotations
+
+NAMES = {
+    "onnx": "this project (onnxruntime)",
+    "onnx-fused": "this project, hard activations fused",
+    "onnx-int8": "this project, int8 QDQ",
+    "keras": "Keras, compiled tf.function",
+    "keras-eager": "Keras, eager model(x)",
+    "litert": "LiteRT (ai-edge-litert)",
+}
+SHORT = {
+    "onnx": "onnxruntime",
+    "onnx-fused": "onnxruntime, fused",
+    "onnx-int8": "onnxruntime int8",
+    "keras": "Keras tf.function",
+    "keras-eager": "Keras eager",
+    "litert": "LiteRT",
+}
+IMAGES = {
+    "jpeg_100x100": "100×100 JPEG",
+    "jpeg_640x480": "640×480 JPEG",
+    "jpeg_4000x3000": "4000×3000 JPEG",
+    "png_512x512": "512×512 PNG",
+}
