@@ -18,6 +18,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from classifier_bench.images import write_events
 from classifier_bench.machine import machine
@@ -69,7 +70,7 @@ def main() -> int:
         for model in models
     }
     if args.quick:
-        sizes: dict = {}
+        sizes: dict[str, dict[str, Any]] = {}
         notes.append("Quick mode: package sizes were not measured.")
     else:
         log("package sizes")

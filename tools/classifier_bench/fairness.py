@@ -16,14 +16,16 @@ import json
 import os
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 TINY = np.finfo(np.float32).tiny
 
 
-def subnormal_share(arrays) -> tuple[int, int]:
+def subnormal_share(arrays: Iterable[np.ndarray]) -> tuple[int, int]:
     subnormal = total = 0
     for array in arrays:
         if array.dtype != np.float32:
@@ -34,7 +36,7 @@ def subnormal_share(arrays) -> tuple[int, int]:
     return subnormal, total
 
 
-def invoke_p50_ms(interpreter, batch: np.ndarray, runs: int) -> float:
+def invoke_p50_ms(interpreter: Any, batch: np.ndarray, runs: int) -> float:
     index = interpreter.get_input_details()[0]["index"]
     interpreter.set_tensor(index, batch)
     for _ in range(max(3, runs // 10)):
@@ -47,7 +49,7 @@ def invoke_p50_ms(interpreter, batch: np.ndarray, runs: int) -> float:
     return float(np.median(samples)) * 1000
 
 
-def check(model_dir: Path, tflite: Path, runs: int = 200) -> dict:
+def check(model_dir: Path, tflite: Path, runs: int = 200) -> dict[str, Any]:
     from ai_edge_litert.interpreter import Interpreter, OpResolverType
 
     from classifier_bench.images import photo

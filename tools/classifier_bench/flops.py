@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import onnx
@@ -43,7 +44,7 @@ def count_flops(model_path: Path, batch: int = 1) -> dict[str, int]:
     return {"dense": dense, "depthwise": depthwise, "total": dense + depthwise}
 
 
-def _session(model: onnx.ModelProto, threads: int):
+def _session(model: onnx.ModelProto, threads: int) -> Any:
     import onnxruntime as ort
 
     options = ort.SessionOptions()
@@ -52,7 +53,7 @@ def _session(model: onnx.ModelProto, threads: int):
     return ort.InferenceSession(model.SerializeToString(), options, ["CPUExecutionProvider"])
 
 
-def _best_seconds(session, feeds: dict[str, np.ndarray], repeats: int) -> float:
+def _best_seconds(session: Any, feeds: dict[str, np.ndarray], repeats: int) -> float:
     session.run(None, feeds)
     best = float("inf")
     for _ in range(repeats):
@@ -62,7 +63,12 @@ def _best_seconds(session, feeds: dict[str, np.ndarray], repeats: int) -> float:
     return best
 
 
-def _single_op(node, inputs, initializers, output) -> onnx.ModelProto:
+def _single_op(
+    node: onnx.NodeProto,
+    inputs: list[onnx.ValueInfoProto],
+    initializers: list[onnx.TensorProto],
+    output: onnx.ValueInfoProto,
+) -> onnx.ModelProto:
     graph = helper.make_graph([node], "op", inputs, [output], initializers)
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
 

@@ -37,7 +37,7 @@ def photo(size: tuple[int, int], seed: int = 0) -> Image.Image:
     image = Image.fromarray(np.clip(base, 0, 255).astype(np.uint8), "RGB")
     draw = ImageDraw.Draw(image)
     for _ in range(12):
-        x0, y0 = rng.integers(0, width), rng.integers(0, height)
+        x0, y0 = int(rng.integers(0, width)), int(rng.integers(0, height))
         radius = int(rng.integers(width // 40 + 1, width // 6 + 2))
         draw.ellipse((x0, y0, x0 + radius, y0 + radius), fill=tuple(rng.integers(0, 255, 3)))
     image = image.filter(ImageFilter.GaussianBlur(max(1, width // 800)))

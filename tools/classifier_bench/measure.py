@@ -130,7 +130,8 @@ def throughput_rates(pinned: bool) -> dict[str, float]:
     if pinned:
         command = ["taskset", "-c", "0", *command]
     result = subprocess.run(command, capture_output=True, text=True, check=True)
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    rates: dict[str, float] = json.loads(result.stdout.strip().splitlines()[-1])
+    return rates
 
 
 def tuning(files: ModelFiles, workdir: Path, effort: Effort) -> Figures:

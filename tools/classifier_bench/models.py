@@ -12,6 +12,7 @@ import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from classifier_devtools.paths import MODEL_DIR
 
@@ -26,8 +27,9 @@ class BenchModel:
     photo: bool
 
     @property
-    def metadata(self) -> dict:
-        return json.loads((self.model_dir / "metadata.json").read_text())
+    def metadata(self) -> dict[str, Any]:
+        card: dict[str, Any] = json.loads((self.model_dir / "metadata.json").read_text())
+        return card
 
     @property
     def int8_kept(self) -> bool:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from classifier_devtools.paths import ROOT
 
@@ -16,9 +17,9 @@ def dir_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
 
 
-def package_sizes(workdir: Path) -> dict[str, dict]:
+def package_sizes(workdir: Path) -> dict[str, dict[str, Any]]:
     """This project's from `sls package`; the peers' from pip-installing their runtime deps."""
-    sizes: dict[str, dict] = {}
+    sizes: dict[str, dict[str, Any]] = {}
     target = workdir / "sls-package"
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
     subprocess.run(

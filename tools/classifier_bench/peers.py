@@ -58,7 +58,8 @@ class LiteRTEngine:
             self._batch = len(batch)
         self.interpreter.set_tensor(self._input, batch)
         self.interpreter.invoke()
-        return self.interpreter.get_tensor(self._output).copy()
+        output: np.ndarray = self.interpreter.get_tensor(self._output)
+        return output.copy()
 
 
 def build_handler(

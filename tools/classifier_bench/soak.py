@@ -11,12 +11,13 @@ import io
 import json
 import sys
 import time
+from typing import Any
 
 from classifier_bench.memory import rss_mb
 from classifier_devtools.events import http_api_event
 
 
-def mixed_events() -> list[dict]:
+def mixed_events() -> list[dict[str, Any]]:
     from PIL import Image
 
     def encoded(image: Image.Image, fmt: str) -> str:

@@ -14,6 +14,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 # name -> what changes from the production options in image_classifier.engine
 CONFIGS = {
@@ -49,7 +50,7 @@ def save_preoptimised(model_path: Path, level: str, output: Path) -> None:
     ort.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
 
 
-def options_for(config: str, threads: int):
+def options_for(config: str, threads: int) -> Any:
     import onnxruntime as ort
 
     from image_classifier.engine import session_options
@@ -71,7 +72,7 @@ def options_for(config: str, threads: int):
     return options
 
 
-def measure(model_dir: Path, config: str, model_file: Path | None, runs: int) -> dict:
+def measure(model_dir: Path, config: str, model_file: Path | None, runs: int) -> dict[str, Any]:
     """Cold-start stages as handler.py pays them, then warm single-image session.run."""
     started = time.perf_counter()
     import numpy as np

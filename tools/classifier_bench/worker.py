@@ -14,8 +14,18 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from classifier_bench.memory import peak_rss_mb, rss_mb
+
+if TYPE_CHECKING:  # typing stays unimported at run time: the handler's imports are measured
+    from collections.abc import Callable
+    from typing import Any
+
+    from image_classifier.model import Classifier
+
+    Event = dict[str, Any]
+    Classify = Callable[[Event, object], dict[str, Any]]
 
 IMAGES = ("jpeg_100x100", "jpeg_640x480", "jpeg_4000x3000", "png_512x512")
 
@@ -32,7 +42,7 @@ def percentiles(samples: list[float]) -> dict[str, float]:
     }
 
 
-def timed_calls(classify, event: dict, count: int) -> list[float]:
+def timed_calls(classify: Classify, event: Event, count: int) -> list[float]:
     samples = []
     for _ in range(count):
         begin = time.perf_counter()
@@ -43,13 +53,13 @@ def timed_calls(classify, event: dict, count: int) -> list[float]:
     return samples
 
 
-def build(impl: str, model_dir: Path, tflite: Path | None):
+def build(impl: str, model_dir: Path, tflite: Path | None) -> tuple[Classify, Classifier]:
     from classifier_bench.peers import build_handler
 
     return build_handler(impl, model_dir, tflite, pinned=os.environ.get("BENCH_PINNED") == "1")
 
 
-def cold(impl: str, events: Path, model_dir: Path, tflite: Path | None) -> dict:
+def cold(impl: str, events: Path, model_dir: Path, tflite: Path | None) -> dict[str, float]:
     """From before the handler's imports to its first answer; the worker loads only stdlib."""
     started = time.perf_counter()
     event = json.loads((events / "jpeg_100x100.json").read_text())
@@ -60,7 +70,7 @@ def cold(impl: str, events: Path, model_dir: Path, tflite: Path | None) -> dict:
     return {"cold_start_s": elapsed}
 
 
-def engine_latency(classifier, count: int) -> dict:
+def engine_latency(classifier: Classifier, count: int) -> dict[str, float]:
     """The inference call alone, on one preprocessed image: the engines without the handler."""
     import numpy as np
 
@@ -83,9 +93,12 @@ def warm(
     tflite: Path | None,
     iterations: int,
     memory_requests: int,
-) -> dict:
+) -> dict[str, Any]:
     classify, classifier = build(impl, model_dir, tflite)
-    result: dict = {"rss_after_init_mb": rss_mb(), "peak_rss_after_init_mb": peak_rss_mb()}
+    result: dict[str, Any] = {
+        "rss_after_init_mb": rss_mb(),
+        "peak_rss_after_init_mb": peak_rss_mb(),
+    }
     small = json.loads((events / "jpeg_100x100.json").read_text())
     result["inference_only"] = engine_latency(classifier, iterations * 5)
     latency = {}
@@ -111,7 +124,7 @@ def warm(
     return result
 
 
-def breakdown(events: Path, iterations: int) -> dict:
+def breakdown(events: Path, iterations: int) -> dict[str, Any]:
     """Each stage of handler.classify's request path, timed by calling the serving functions."""
     import numpy as np
 
@@ -119,12 +132,13 @@ def breakdown(events: Path, iterations: int) -> dict:
 
     handler = load_handler()
     from image_classifier.adapters import detect
+    from image_classifier.errors import ClassifierError
     from image_classifier.http_messages import HttpResponse
     from image_classifier.payload import parse_classify_request
     from image_classifier.preprocessing import decode, to_model_input
 
     classifier, settings = handler.CLASSIFIER, handler.SETTINGS
-    stages: dict[str, dict] = {}
+    stages: dict[str, dict[str, float]] = {}
     for name in IMAGES:
         event = json.loads((events / f"{name}.json").read_text())
         count = max(5, iterations // 20) if name == "jpeg_4000x3000" else iterations
@@ -142,8 +156,11 @@ def breakdown(events: Path, iterations: int) -> dict:
                 max_bytes=settings.max_image_bytes,
                 max_batch=settings.max_batch,
             )
+            data = parsed.images[0]
+            if isinstance(data, ClassifierError):
+                raise data
             t2 = time.perf_counter()
-            image = decode(parsed.images[0], classifier.spec, settings.max_image_pixels)
+            image = decode(data, classifier.spec, settings.max_image_pixels)
             t3 = time.perf_counter()
             pixels = to_model_input(image, classifier.spec)
             t4 = time.perf_counter()
