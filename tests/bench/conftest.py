@@ -1,0 +1,21 @@
+"""The trimmed bench run (see sample.py), fresh for each test that changes it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.bench.sample import sample_document
+
+
+@pytest.fixture
+def document() -> dict[str, Any]:
+    return sample_document()
+
+
+@pytest.fixture
+def headline(document: dict[str, Any]) -> dict[str, Any]:
+    """mobilenet_v3_small's figures inside `document`."""
+    model: dict[str, Any] = document["models"]["mobilenet_v3_small"]
+    return model
