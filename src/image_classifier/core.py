@@ -1,4 +1,8 @@
-"""The one classification core that HTTP and S3 share: bytes in, ranked labels out."""
+"""The one classification core that HTTP, S3 and TF Serving share: bytes in, a score matrix out.
+
+The matrix is what the engine computed, one row per decoded image in label order. Each image's
+outcome is a view of its row (ranked only when a caller asks) or the error that kept it out.
+"""
 
 from __future__ import annotations
 
@@ -12,46 +16,71 @@ from image_classifier.model import Classifier
 from image_classifier.model_card import Prediction
 from image_classifier.preprocessing import preprocess
 
-Outcome = list[Prediction] | ClassifierError
+
+@dataclass(frozen=True)
+class ImageScores:
+    """One image's row of the batch's score matrix, in label order."""
+
+    row: np.ndarray
+    classifier: Classifier
+
+    def ranked(self, k: int) -> list[Prediction]:
+        """The k best labels, best first."""
+        return self.classifier.top_k(self.row, k)
+
+    @property
+    def top(self) -> Prediction:
+        return self.ranked(1)[0]
+
+
+ImageOutcome = ImageScores | ClassifierError
 
 
 @dataclass
 class BatchResult:
-    outcomes: list[Outcome]
+    """`scores` has one row per decodable image; `outcomes` one entry per image, in order."""
+
+    outcomes: list[ImageOutcome]
+    scores: np.ndarray
     decode_ms: float = 0.0
     inference_ms: float = 0.0
 
+    def first_error(self) -> ClassifierError | None:
+        return next((o for o in self.outcomes if isinstance(o, ClassifierError)), None)
+
 
 def classify_images(
-    classifier: Classifier, images: list[bytes | ClassifierError], top_k: int, max_pixels: int
+    classifier: Classifier, images: list[bytes | ClassifierError], max_pixels: int
 ) -> BatchResult:
     """Decode each image, score all decodable ones in one session call, keep errors in place.
 
     An item that is already an error (say, bad base64) passes through, so a batch keeps its order.
     """
     started = time.perf_counter()
-    outcomes: list[Outcome | None] = []
-    pixels: list[np.ndarray] = []
-    slots: list[int] = []
+    decoded: list[np.ndarray | ClassifierError] = []
     for item in images:
         if isinstance(item, ClassifierError):
-            outcomes.append(item)
+            decoded.append(item)
             continue
         try:
-            pixels.append(preprocess(item, classifier.spec, max_pixels))
+            decoded.append(preprocess(item, classifier.spec, max_pixels))
         except ClassifierError as exc:
-            outcomes.append(exc)
-            continue
-        slots.append(len(outcomes))
-        outcomes.append(None)
-    decoded = time.perf_counter()
+            decoded.append(exc)
+    pixels = [item for item in decoded if not isinstance(item, ClassifierError)]
+    finished_decoding = time.perf_counter()
     if pixels:
-        probabilities = classifier.predict(np.stack(pixels))
-        for slot, row in zip(slots, probabilities, strict=True):
-            outcomes[slot] = classifier.top_k(row, top_k)
+        scores = classifier.predict(np.stack(pixels))
+    else:
+        scores = np.zeros((0, len(classifier.labels)), dtype=np.float32)
     finished = time.perf_counter()
+    rows = iter(scores)
+    outcomes: list[ImageOutcome] = [
+        item if isinstance(item, ClassifierError) else ImageScores(next(rows), classifier)
+        for item in decoded
+    ]
     return BatchResult(
-        outcomes=outcomes,  # type: ignore[arg-type]
-        decode_ms=(decoded - started) * 1000,
-        inference_ms=(finished - decoded) * 1000,
+        outcomes=outcomes,
+        scores=scores,
+        decode_ms=(finished_decoding - started) * 1000,
+        inference_ms=(finished - finished_decoding) * 1000,
     )

@@ -29,3 +29,7 @@ class ImageError(ClassifierError):
 
 class ModelLoadError(RuntimeError):
     """A model artifact is missing or inconsistent; raised at start-up, never per request."""
+
+
+class ConfigurationError(RuntimeError):
+    """An environment variable holds a value the function cannot use; raised at start-up."""

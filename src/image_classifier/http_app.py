@@ -10,18 +10,19 @@ from typing import Any
 from image_classifier.adapters import detect
 from image_classifier.body_limit import BodyLimit
 from image_classifier.confidence import is_uncertain
-from image_classifier.core import classify_images
+from image_classifier.core import ImageOutcome, ImageScores, classify_images
 from image_classifier.cors import CorsPolicy
+from image_classifier.error_formats import native_error
 from image_classifier.errors import ClassifierError
 from image_classifier.http_messages import HttpRequest, HttpResponse
 from image_classifier.logs import elapsed_ms, fault_location, log
-from image_classifier.metrics import serving_metrics
+from image_classifier.metrics import InvocationMetrics, serving_metrics
 from image_classifier.model import Classifier
 from image_classifier.page import Page
 from image_classifier.payload import parse_classify_request
-from image_classifier.router import resolve
+from image_classifier.router import Route, resolve
 from image_classifier.settings import Settings
-from image_classifier.tf_serving import TfServing, error_response
+from image_classifier.tf_serving import TfServing
 
 
 class HttpApp:
@@ -48,15 +49,16 @@ class HttpApp:
         adapter = detect(event)
         fields: dict[str, Any] = {"request_id": request_id, "shape": adapter.name}
         request_headers: dict[str, str] = {}
+        record = self.metrics.invocation("http")
         try:
             request = adapter.to_request(event, request_id, self.body_limit)
             request_headers = request.headers
             fields["request_id"] = request.request_id
             if request.caller_sub is not None:
                 fields["sub"] = request.caller_sub
-            response = self.handle(request, fields)
+            response = self.handle(request, fields, record)
         except ClassifierError as exc:
-            response = HttpResponse(exc.status, {"error": exc.to_dict()})
+            response = native_error(exc)
         except Exception as exc:
             log(
                 "internal_error",
@@ -71,42 +73,36 @@ class HttpApp:
                 status=500,
             )
             error = {**fault.to_dict(), "request_id": fields["request_id"]}
-            response = HttpResponse(500, {"error": error})
+            response = HttpResponse(500, {"error": error}, error_code=fault.code)
         response.headers.update(self.cors.headers(request_headers))
         fields.update(status=response.status, total_ms=elapsed_ms(started))
-        if "error" in response.document:
-            fields["error"] = response.error_code or response.document["error"]["code"]
+        if response.error_code:
+            fields["error"] = response.error_code
         log("request", **fields)
-        self._publish_metrics(response, fields)
+        record.request(fields["total_ms"], response.error_code)
+        record.flush()
         return adapter.to_response(response)
 
-    def _publish_metrics(self, response: HttpResponse, fields: dict[str, Any]) -> None:
-        """Images are read from the answer itself: what the caller saw is what is counted."""
-        record = self.metrics.invocation("http")
-        record.request(fields["total_ms"], fields.get("error"))
-        document = response.document
-        # Only POST /classify answers carry this very object (TF Serving's have their own shape).
-        if document.get("model") is self.model_ref:
-            for item in document.get("results", [document]):
-                if "predictions" in item:
-                    top = item["predictions"][0]
-                    record.image(top["label"], top["score"], item.get("uncertain", False))
-                elif item is not document:
-                    record.error(item["error"]["code"])
-        record.flush()
-
-    def handle(self, request: HttpRequest, fields: dict[str, Any]) -> HttpResponse:
+    def handle(
+        self, request: HttpRequest, fields: dict[str, Any], record: InvocationMetrics
+    ) -> HttpResponse:
+        """The route's answer; a request error takes the route's own error format."""
         route = resolve(request.path)
-        if route is None or not route.actions:
-            missing = ClassifierError(
+        try:
+            return self._dispatch(route, request, fields, record)
+        except ClassifierError as exc:
+            return route.error_format(exc, None)
+
+    def _dispatch(
+        self, route: Route, request: HttpRequest, fields: dict[str, Any], record: InvocationMetrics
+    ) -> HttpResponse:
+        if not route.actions:
+            raise ClassifierError(
                 "No such route; see GET / (the page), POST /classify, GET /model, or TF "
                 "Serving's /v1/models/<name>:predict.",
                 code="not_found",
                 status=404,
             )
-            if route is None:
-                raise missing
-            return error_response(missing)
         if request.method == "OPTIONS":
             return HttpResponse(204, {}, {"Allow": route.allow})
         action = route.actions.get(request.method)
@@ -116,18 +112,18 @@ class HttpApp:
                 code="method_not_allowed",
                 status=405,
             )
-            if route.tf_serving:
-                return error_response(wrong, {"Allow": route.allow})
-            return HttpResponse(405, {"error": wrong.to_dict()}, {"Allow": route.allow})
+            return route.error_format(wrong, {"Allow": route.allow})
         if route.tf_serving:
             return self.tf_serving.handle(action, route, request, fields)
         if action == "page":
             return self.page.response(request.method)
         if action == "model":
             return HttpResponse(200, self.classifier.card.summary())
-        return self._classify(request, fields)
+        return self._classify(request, fields, record)
 
-    def _classify(self, request: HttpRequest, fields: dict[str, Any]) -> HttpResponse:
+    def _classify(
+        self, request: HttpRequest, fields: dict[str, Any], record: InvocationMetrics
+    ) -> HttpResponse:
         settings = self.settings
         parsed = parse_classify_request(
             request,
@@ -136,9 +132,7 @@ class HttpApp:
             max_bytes=settings.max_image_bytes,
             max_batch=settings.max_batch,
         )
-        result = classify_images(
-            self.classifier, parsed.images, parsed.top_k, settings.max_image_pixels
-        )
+        result = classify_images(self.classifier, parsed.images, settings.max_image_pixels)
         fields.update(
             images=len(parsed.images),
             decode_ms=round(result.decode_ms, 3),
@@ -147,18 +141,30 @@ class HttpApp:
         threshold = settings.min_confidence
         if parsed.min_confidence is not None:
             threshold = parsed.min_confidence
-        items = [
-            {"error": outcome.to_dict()}
-            if isinstance(outcome, ClassifierError)
-            else {"predictions": [p.to_dict() for p in outcome]}
-            | ({"uncertain": True} if is_uncertain(outcome, threshold) else {})
-            for outcome in result.outcomes
-        ]
-        top = [outcome[0].label for outcome in result.outcomes if isinstance(outcome, list)]
-        fields["top_label"] = top[0] if len(top) == 1 else top
+        items = [_item(outcome, parsed.top_k, threshold) for outcome in result.outcomes]
+        labels = [o.top.label for o in result.outcomes if isinstance(o, ImageScores)]
+        fields["top_label"] = labels[0] if len(labels) == 1 else labels
+        if not parsed.batch:
+            error = result.first_error()
+            if error is not None:
+                raise error
+        for outcome in result.outcomes:
+            if isinstance(outcome, ClassifierError):
+                record.error(outcome.code)
+            else:
+                top = outcome.top
+                record.image(top.label, top.score, is_uncertain([top], threshold))
         if parsed.batch:
             return HttpResponse(200, {"results": items, "model": self.model_ref})
-        outcome = result.outcomes[0]
-        if isinstance(outcome, ClassifierError):
-            raise outcome
         return HttpResponse(200, {**items[0], "model": self.model_ref})
+
+
+def _item(outcome: ImageOutcome, top_k: int, threshold: float) -> dict[str, Any]:
+    """One image's answer: its ranked predictions (flagged when uncertain) or its error."""
+    if isinstance(outcome, ClassifierError):
+        return {"error": outcome.to_dict()}
+    predictions = outcome.ranked(top_k)
+    item: dict[str, Any] = {"predictions": [p.to_dict() for p in predictions]}
+    if is_uncertain(predictions, threshold):
+        item["uncertain"] = True
+    return item

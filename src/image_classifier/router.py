@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from image_classifier.error_formats import ErrorFormat, native_error, tf_serving_error
+
 PAGE = {"GET": "page", "HEAD": "page"}
 NATIVE: dict[str, dict[str, str]] = {
     "classify": {"POST": "classify"},
@@ -34,26 +36,26 @@ _TF_PREFIX = re.compile(r"(?:^|/)v1/")
 
 @dataclass(frozen=True)
 class Route:
-    """The actions a path offers by method; empty when the path is TF-shaped but unknown."""
+    """The actions a path offers by method (none for an unknown path), and how it answers errors."""
 
     actions: Mapping[str, str]
     tf_serving: bool = False
     model: str = ""
     version: str | None = None
+    error_format: ErrorFormat = native_error
 
     @property
     def allow(self) -> str:
         return ", ".join((*self.actions, "OPTIONS"))
 
 
-def resolve(path: str) -> Route | None:
-    """The route for a path, or None for no route at all (a native 404)."""
+def resolve(path: str) -> Route:
+    """The route for a path: TF-shaped paths answer errors as TF Serving does, the rest natively."""
     path = unquote(path).rstrip("/")
     match = _TF_PATH.search(path)
     if match:
         actions = TF_SERVING.get(match["verb"] or "", {})
-        return Route(actions, tf_serving=True, model=match["model"], version=match["version"])
+        return Route(actions, True, match["model"], match["version"], error_format=tf_serving_error)
     if _TF_PREFIX.search(path):
-        return Route({}, tf_serving=True)
-    native = NATIVE.get(path.rsplit("/", 1)[-1])
-    return None if native is None else Route(native)
+        return Route({}, tf_serving=True, error_format=tf_serving_error)
+    return Route(NATIVE.get(path.rsplit("/", 1)[-1], {}))

@@ -9,15 +9,14 @@ Failure policy (why a record is retried or not):
   and connection errors, a failed results write, and any unexpected exception.
 
 Skip what is current: each result object carries the source's ETag and the model's sha256 as
-user metadata. When both match, the object was already classified by this model and is left
-alone, so re-deliveries, redrives and repeated backfills cost a HEAD request each.
+user metadata (`result_document`). When both match, the object was already classified by this
+model and is left alone, so re-deliveries, redrives and repeated backfills cost a HEAD request each.
 FORCE_RECLASSIFY (or a job argument) turns that off.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import PurePosixPath
@@ -33,6 +32,15 @@ from image_classifier.errors import ClassifierError
 from image_classifier.metrics import InvocationMetrics
 from image_classifier.model import Classifier
 from image_classifier.preprocessing import open_image
+from image_classifier.result_document import (
+    MODEL_SHA256,
+    SOURCE_ETAG,
+    ImageFacts,
+    ModelRef,
+    ResultDocument,
+    ResultError,
+    SourceObject,
+)
 from image_classifier.settings import Settings
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff"})
@@ -41,15 +49,12 @@ DENIED_CODES = frozenset({"AccessDenied", "403", "Forbidden"})
 THROTTLING_CODES = frozenset(
     {"SlowDown", "Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequests"}
 )
-# User metadata on each result object (S3 returns the names in lower case).
-SOURCE_ETAG = "source-etag"
-MODEL_SHA256 = "model-sha256"
 
 CLASSIFIED, FAILED, CURRENT = "classified", "failed", "current"
 
 
 @dataclass(frozen=True)
-class Outcome:
+class ObjectOutcome:
     """`classified`, `failed` (an error result was written) or `current` (left alone)."""
 
     status: str
@@ -83,52 +88,53 @@ def skip_reason(key: str, settings: Settings) -> str | None:
 
 def classify_object(
     bucket: str, key: str, classifier: Classifier, settings: Settings, client: Any
-) -> Outcome:
+) -> ObjectOutcome:
     """Write the result object for s3://bucket/key unless it is current; raise when transient."""
-    meta: dict[str, Any] = {"bucket": bucket, "key": key}
+    source = SourceObject(bucket, key)
     try:
         head = client.head_object(Bucket=bucket, Key=key)
     except ClientError as exc:
-        return _write_unreadable(exc, meta, settings, client)
-    meta.update(
+        return _write_unreadable(exc, source, settings, client)
+    source = replace(
+        source,
         etag=head.get("ETag", "").strip('"'),
         version_id=head.get("VersionId"),
         size=head.get("ContentLength"),
     )
     sha256 = model_sha256(classifier)
-    if not settings.force_reclassify and _is_current(meta, sha256, settings, client):
-        return Outcome(CURRENT)
-    if (meta["size"] or 0) > settings.max_image_bytes:
+    if not settings.force_reclassify and _is_current(source, sha256, settings, client):
+        return ObjectOutcome(CURRENT)
+    if (source.size or 0) > settings.max_image_bytes:
         message = f"The object is larger than {settings.max_image_bytes} bytes."
-        return _write_error(meta, "image_too_large", message, settings, client, sha256)
+        return _write_error(source, "image_too_large", message, settings, client, sha256)
     try:
         body = client.get_object(Bucket=bucket, Key=key)["Body"].read()
     except ClientError as exc:
-        return _write_unreadable(exc, meta, settings, client)
-    top_k = min(settings.default_top_k, len(classifier.labels))
-    outcome = classify_images(classifier, [body], top_k, settings.max_image_pixels).outcomes[0]
+        return _write_unreadable(exc, source, settings, client)
+    outcome = classify_images(classifier, [body], settings.max_image_pixels).outcomes[0]
     if isinstance(outcome, ClassifierError):
-        return _write_error(meta, outcome.code, outcome.message, settings, client, sha256)
-    uncertain = is_uncertain(outcome, settings.min_confidence)
-    document = {
-        "source": meta,
-        "predictions": [p.to_dict() for p in outcome],
-        **({"uncertain": True} if uncertain else {}),
-        "image": _image_facts(body, settings),
-        "model": {"name": classifier.card.name, "version": classifier.card.version},
-        "classified_at": _now(),
-    }
+        return _write_error(source, outcome.code, outcome.message, settings, client, sha256)
+    predictions = outcome.ranked(min(settings.default_top_k, len(classifier.labels)))
+    uncertain = is_uncertain(predictions, settings.min_confidence)
+    document = ResultDocument(
+        source=source,
+        classified_at=_now(),
+        predictions=tuple(predictions),
+        uncertain=uncertain,
+        image=_image_facts(body, settings),
+        model=ModelRef(classifier.card.name, classifier.card.version),
+    )
     _write(document, settings, client, sha256)
-    return Outcome(CLASSIFIED, outcome[0].label, outcome[0].score, uncertain)
+    return ObjectOutcome(CLASSIFIED, predictions[0].label, predictions[0].score, uncertain)
 
 
-def _image_facts(body: bytes, settings: Settings) -> dict[str, Any]:
-    """Format and size, from the header alone (already decoded once): the drift report's input."""
+def _image_facts(body: bytes, settings: Settings) -> ImageFacts:
+    """Format and size, from the header alone (already decoded once)."""
     image = open_image(body, settings.max_image_pixels)
-    return {"format": image.format, "width": image.width, "height": image.height}
+    return ImageFacts(image.format, image.width, image.height)
 
 
-def record_metrics(record: InvocationMetrics, latency_ms: float, outcome: Outcome) -> None:
+def record_metrics(record: InvocationMetrics, latency_ms: float, outcome: ObjectOutcome) -> None:
     """One request per object; its image when classified, its code when an error was written."""
     record.request(latency_ms, outcome.detail if outcome.status == FAILED else None)
     if outcome.status == CLASSIFIED and outcome.detail and outcome.score is not None:
@@ -149,53 +155,49 @@ def error_code(exc: BaseException) -> str | None:
     return None
 
 
-def _is_current(meta: dict[str, Any], sha256: str, settings: Settings, client: Any) -> bool:
+def _is_current(source: SourceObject, sha256: str, settings: Settings, client: Any) -> bool:
     """Any failure to read the old result means "not current": redoing work loses nothing."""
-    if not meta["etag"] or not sha256:
+    if not source.etag or not sha256:
         return False
     try:
         head = client.head_object(
-            Bucket=settings.results_bucket or meta["bucket"], Key=result_key(settings, meta["key"])
+            Bucket=settings.results_bucket or source.bucket, Key=result_key(settings, source.key)
         )
     except (ClientError, BotoCoreError):
         return False
     metadata = head.get("Metadata") or {}
-    return metadata.get(SOURCE_ETAG) == meta["etag"] and metadata.get(MODEL_SHA256) == sha256
+    return metadata.get(SOURCE_ETAG) == source.etag and metadata.get(MODEL_SHA256) == sha256
 
 
 def _write_unreadable(
-    exc: ClientError, meta: dict[str, Any], settings: Settings, client: Any
-) -> Outcome:
+    exc: ClientError, source: SourceObject, settings: Settings, client: Any
+) -> ObjectOutcome:
     code = error_code(exc)
     if code in MISSING_CODES:
         message = "The object no longer exists."
-        return _write_error(meta, "source_missing", message, settings, client, "")
+        return _write_error(source, "source_missing", message, settings, client, "")
     if code in DENIED_CODES:
         message = "The object cannot be read (deleted, or access denied)."
-        return _write_error(meta, "source_unreadable", message, settings, client, "")
+        return _write_error(source, "source_unreadable", message, settings, client, "")
     raise exc
 
 
 def _write_error(
-    meta: dict[str, Any], code: str, message: str, settings: Settings, client: Any, sha256: str
-) -> Outcome:
-    meta.setdefault("etag", None)
-    meta.setdefault("version_id", None)
-    meta.setdefault("size", None)
-    document = {"source": meta, "error": {"code": code, "message": message}}
-    _write({**document, "classified_at": _now()}, settings, client, sha256)
-    return Outcome(FAILED, code)
+    source: SourceObject, code: str, message: str, settings: Settings, client: Any, sha256: str
+) -> ObjectOutcome:
+    document = ResultDocument(source, _now(), error=ResultError(code, message))
+    _write(document, settings, client, sha256)
+    return ObjectOutcome(FAILED, code)
 
 
-def _write(document: dict[str, Any], settings: Settings, client: Any, sha256: str) -> None:
-    source = document["source"]
-    metadata = {SOURCE_ETAG: source["etag"], MODEL_SHA256: sha256} if source["etag"] else {}
+def _write(document: ResultDocument, settings: Settings, client: Any, sha256: str) -> None:
+    source = document.source
     client.put_object(
-        Bucket=settings.results_bucket or source["bucket"],
-        Key=result_key(settings, source["key"]),
-        Body=json.dumps(document, ensure_ascii=False).encode("utf-8"),
+        Bucket=settings.results_bucket or source.bucket,
+        Key=result_key(settings, source.key),
+        Body=document.to_bytes(),
         ContentType="application/json",
-        Metadata={k: v for k, v in metadata.items() if v},
+        Metadata=document.user_metadata(sha256),
     )
 
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from image_classifier.errors import ModelLoadError
+from image_classifier.errors import ConfigurationError
 from image_classifier.preprocessing import DEFAULT_MAX_PIXELS
 
 # Lambda gives one vCPU's worth of time per 1769 MB; below two of them extra threads only contend.
@@ -47,7 +47,7 @@ class Settings:
             except ValueError:
                 value = 0
             if value < 1:
-                raise ModelLoadError(
+                raise ConfigurationError(
                     f"environment variable {name}={raw!r}: need a positive integer"
                 )
             return value
@@ -61,7 +61,7 @@ class Settings:
             except ValueError:
                 value = -1.0
             if not 0.0 <= value <= 1.0:
-                raise ModelLoadError(f"environment variable {name}={raw!r}: need a number 0-1")
+                raise ConfigurationError(f"environment variable {name}={raw!r}: need a number 0-1")
             return value
 
         defaults = cls(model_dir=default_model_dir)
@@ -95,7 +95,9 @@ def truthy(raw: str | None) -> bool:
 def _log_level(raw: str) -> str:
     level = raw.strip().upper()
     if level not in LOG_LEVELS:
-        raise ModelLoadError(f"environment variable LOG_LEVEL={raw!r}: need one of {LOG_LEVELS}")
+        raise ConfigurationError(
+            f"environment variable LOG_LEVEL={raw!r}: need one of {LOG_LEVELS}"
+        )
     return level
 
 

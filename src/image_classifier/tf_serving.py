@@ -34,11 +34,6 @@ PREDICT_FIELDS = frozenset({"signature_name", "instances", "inputs"})
 CLASSIFY_FIELDS = frozenset({"signature_name", "context", "examples"})
 
 
-def error_response(exc: ClassifierError, headers: dict[str, str] | None = None) -> HttpResponse:
-    """TF Serving's error shape; the stable code still reaches the log."""
-    return HttpResponse(exc.status, {"error": exc.message}, headers or {}, error_code=exc.code)
-
-
 class TfServing:
     """Built once per container: the status and metadata documents are computed here."""
 
@@ -54,18 +49,16 @@ class TfServing:
     def handle(
         self, action: str, route: Route, request: HttpRequest, fields: dict[str, Any]
     ) -> HttpResponse:
-        try:
-            self._check_servable(route)
-            if action == "tf_status":
-                return HttpResponse(200, self.status)
-            if action == "tf_metadata":
-                return HttpResponse(200, self.metadata)
-            document = parse_json_body(request)
-            if action == "tf_classify":
-                return self._classify(document, fields)
-            return self._predict(document, fields)
-        except ClassifierError as exc:
-            return error_response(exc)
+        """The answer to a TF Serving action; request errors are raised, for the route's format."""
+        self._check_servable(route)
+        if action == "tf_status":
+            return HttpResponse(200, self.status)
+        if action == "tf_metadata":
+            return HttpResponse(200, self.metadata)
+        document = parse_json_body(request)
+        if action == "tf_classify":
+            return self._classify(document, fields)
+        return self._predict(document, fields)
 
     def _check_servable(self, route: Route) -> None:
         if route.model == self.classifier.card.name and route.version in (
@@ -140,26 +133,22 @@ class TfServing:
         return items
 
     def _score(self, values: list[str], fields: dict[str, Any]) -> np.ndarray:
-        """Every label's probability per image, in label order, through the one core."""
+        """Every label's probability per image, in label order, through the one core; the first
+        image that fails fails the request."""
         settings = self.settings
         images: list[bytes | ClassifierError] = [
             decode_base64_image(value, settings.max_image_bytes) for value in values
         ]
-        labels = self.classifier.labels
-        result = classify_images(self.classifier, images, len(labels), settings.max_image_pixels)
+        result = classify_images(self.classifier, images, settings.max_image_pixels)
         fields.update(
             images=len(images),
             decode_ms=round(result.decode_ms, 3),
             inference_ms=round(result.inference_ms, 3),
         )
-        index = {label: i for i, label in enumerate(labels)}
-        probabilities = np.zeros((len(images), len(labels)))
-        for row, outcome in enumerate(result.outcomes):
-            if isinstance(outcome, ClassifierError):
-                raise outcome
-            for prediction in outcome:
-                probabilities[row, index[prediction.label]] = prediction.score
-        return probabilities
+        error = result.first_error()
+        if error is not None:
+            raise error
+        return result.scores
 
 
 def _check_fields(document: Any, known: frozenset[str], names: str) -> None:

@@ -11,6 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from classifier_devtools.events import function_url_event, http_api_event, rest_api_event
+from classifier_ops import synthetic_results
+from image_classifier.result_document import MalformedResult, ResultDocument
 from image_classifier.tf_signatures import version_number
 from tests.support import envelopes
 from tests.support.factories import CARD, digit_png, encode, quadrants
@@ -271,3 +273,59 @@ def test_fuzz_tf_serving_predict(classify, fuzz):
 
     run()
     report("tf serving predict", fuzz, seen)
+
+
+MISSING = object()
+
+
+def synthetic_documents() -> list[dict]:
+    """Result documents as the writer shapes them: classified ones and an error."""
+    card = synthetic_results.with_monitoring(CARD)
+    documents = synthetic_results.matching(card, 2) + synthetic_results.shifted(card, 1)
+    return [d.to_json() for d in (*documents, *synthetic_results.errors(1))]
+
+
+def mutated_result(document: dict) -> st.SearchStrategy:
+    """The document with one field, at the top or one level down, replaced or removed."""
+    paths = [(key,) for key in document] + [
+        (key, inner)
+        for key, value in document.items()
+        if isinstance(value, dict)
+        for inner in value
+    ]
+    return st.tuples(st.sampled_from(paths), json_values | st.just(MISSING)).map(
+        lambda change: _replaced(document, *change)
+    )
+
+
+def _replaced(document: dict, path: tuple[str, ...], value) -> dict:
+    copy = json.loads(json.dumps(document))
+    target = copy
+    for key in path[:-1]:
+        target = target[key]
+    if value is MISSING:
+        del target[path[-1]]
+    else:
+        target[path[-1]] = value
+    return copy
+
+
+def test_fuzz_result_documents(fuzz):
+    """Any object under the results prefix is read as a result document or refused whole."""
+    seen: collections.Counter = collections.Counter()
+    mutated = st.one_of(*(mutated_result(d) for d in synthetic_documents()))
+
+    @fuzz
+    @given(mutated | json_values | st.binary(max_size=80))
+    def run(raw):
+        data = raw if isinstance(raw, bytes) else json.dumps(raw)
+        try:
+            document = ResultDocument.from_bytes(data)
+        except MalformedResult:
+            seen["refused"] += 1
+            return
+        assert ResultDocument.from_json(document.to_json()) == document
+        seen["read"] += 1
+
+    run()
+    report("result documents", fuzz, seen)

@@ -39,8 +39,8 @@ def card(tmp_path):
 
 def upload(s3, documents, prefix="results/"):
     for document in documents:
-        key = f"{prefix}{document['source']['key']}.json"
-        s3.put_object(Bucket=RESULTS_BUCKET, Key=key, Body=json.dumps(document).encode())
+        key = f"{prefix}{document.source.key}.json"
+        s3.put_object(Bucket=RESULTS_BUCKET, Key=key, Body=document.to_bytes())
 
 
 def run(card_path, out, *extra):
@@ -127,10 +127,11 @@ def test_a_local_folder_works_the_same(card, tmp_path):
     metadata, path = card
     synth.write_folder(synth.shifted(metadata, 200), tmp_path / "results")
     (tmp_path / "results" / "broken.json").write_text("{not json")
+    (tmp_path / "results" / "misshapen.json").write_text('{"predictions": [{"label": 7}]}')
     out = tmp_path / "report"
     code = main(["--folder", str(tmp_path / "results"), "--card", str(path), "--out", str(out)])
     assert code == FAILED
-    assert "200 objects, 1 unreadable" in (out / "report.md").read_text()
+    assert "200 objects, 2 unreadable" in (out / "report.md").read_text()
 
 
 def folder_run(documents, card_path, tmp_path, *extra):

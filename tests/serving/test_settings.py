@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from image_classifier.errors import ModelLoadError
+from image_classifier.errors import ConfigurationError
 from image_classifier.settings import Settings
+from tests.support.factories import ROOT
 
 MODEL = Path("/var/task/model")
 
@@ -71,7 +74,7 @@ def test_empty_values_mean_the_default():
 @pytest.mark.parametrize("name", ["MAX_IMAGE_BYTES", "MAX_BATCH", "ORT_INTRA_OP_THREADS"])
 @pytest.mark.parametrize("raw", ["0", "-2", "two", "1.5"])
 def test_a_bad_number_is_a_clear_start_up_error(name, raw):
-    with pytest.raises(ModelLoadError, match=f"{name}=.*need a positive integer"):
+    with pytest.raises(ConfigurationError, match=f"{name}=.*need a positive integer"):
         Settings.from_env(default_model_dir=MODEL, environ={name: raw})
 
 
@@ -114,10 +117,24 @@ def test_monitoring_settings_are_read():
 @pytest.mark.parametrize("name", ["MIN_CONFIDENCE", "LOG_SAMPLING_RATE"])
 @pytest.mark.parametrize("raw", ["-0.1", "1.5", "nan", "half"])
 def test_a_bad_fraction_is_a_clear_start_up_error(name, raw):
-    with pytest.raises(ModelLoadError, match=f"{name}=.*need a number 0-1"):
+    with pytest.raises(ConfigurationError, match=f"{name}=.*need a number 0-1"):
         Settings.from_env(default_model_dir=MODEL, environ={name: raw})
 
 
 def test_an_unknown_log_level_is_a_clear_start_up_error():
-    with pytest.raises(ModelLoadError, match="LOG_LEVEL='LOUD'"):
+    with pytest.raises(ConfigurationError, match="LOG_LEVEL='LOUD'"):
         Settings.from_env(default_model_dir=MODEL, environ={"LOG_LEVEL": "LOUD"})
+
+
+def test_handler_import_fails_naming_the_bad_variable_not_the_model():
+    """Lambda reports an init error; the message says which setting to fix."""
+    result = subprocess.run(
+        [sys.executable, "-c", "import handler"],
+        cwd=ROOT,
+        env={"MAX_BATCH": "0", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "ConfigurationError: environment variable MAX_BATCH='0'" in result.stderr
+    assert "ModelLoadError" not in result.stderr

@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy import stats
+from scipy import stats  # type: ignore[import-untyped]  # scipy ships no type hints
+
+from image_classifier.result_document import ResultDocument
 
 PSI_FLOOR = 1e-4
 NO_VERSION = ("", "")
@@ -116,36 +118,24 @@ class VersionSummary:
         return _rate_below(self.top_scores, min_confidence)
 
 
-def summarise(documents: Iterable[dict[str, Any]]) -> dict[tuple[str, str], VersionSummary]:
+def summarise(documents: Iterable[ResultDocument]) -> dict[tuple[str, str], VersionSummary]:
     """Grouped by (model name, version); error results, which name no model, go under ("", "")."""
     groups: dict[tuple[str, str], VersionSummary] = {}
     for document in documents:
-        model = document.get("model") if isinstance(document.get("model"), dict) else {}
-        key = (str(model.get("name", "")), str(model.get("version", ""))) if model else NO_VERSION
+        model = document.model
+        key = (model.name, model.version) if model else NO_VERSION
         summary = groups.setdefault(key, VersionSummary(*key))
-        error = document.get("error")
-        predictions = document.get("predictions")
-        if isinstance(error, dict):
-            summary.errors[str(error.get("code", "unknown"))] += 1
-        elif isinstance(predictions, list) and predictions and isinstance(predictions[0], dict):
-            summary.labels[str(predictions[0].get("label"))] += 1
-            summary.top_scores.append(float(predictions[0].get("score", 0.0)))
-        else:
-            summary.errors["malformed_result"] += 1
-            continue
-        _image_facts(document, summary)
+        if document.error is not None:
+            summary.errors[document.error.code] += 1
+        elif document.top is not None:
+            summary.labels[document.top.label] += 1
+            summary.top_scores.append(document.top.score)
+        if document.image is not None:
+            summary.formats[str(document.image.format)] += 1
+            summary.pixels.append((document.image.width, document.image.height))
+        if document.source.size is not None:
+            summary.sizes.append(document.source.size)
     return groups
-
-
-def _image_facts(document: dict[str, Any], summary: VersionSummary) -> None:
-    image = document.get("image")
-    if isinstance(image, dict):
-        summary.formats[str(image.get("format"))] += 1
-        if isinstance(image.get("width"), int) and isinstance(image.get("height"), int):
-            summary.pixels.append((image["width"], image["height"]))
-    source = document.get("source")
-    if isinstance(source, dict) and isinstance(source.get("size"), int):
-        summary.sizes.append(source["size"])
 
 
 @dataclass(frozen=True)

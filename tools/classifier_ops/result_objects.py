@@ -1,33 +1,30 @@
 """The S3 trigger's result objects, read back from S3 (under a prefix) or from a local folder.
 
 Both give the same list of documents, so the drift report does not care where they came from.
-A file that is not a JSON object is counted, not fatal: one bad object must not hide the rest.
+An object that is not a result document is counted, not fatal: one bad object must not hide
+the rest.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from image_classifier.result_document import MalformedResult, ResultDocument
+
 
 @dataclass
 class ResultSet:
-    documents: list[dict[str, Any]] = field(default_factory=list)
+    documents: list[ResultDocument] = field(default_factory=list)
     unreadable: int = 0
     origin: str = ""
 
     def add(self, raw: bytes | str) -> None:
         try:
-            document = json.loads(raw)
-        except (UnicodeDecodeError, ValueError):
-            self.unreadable += 1
-            return
-        if isinstance(document, dict):
-            self.documents.append(document)
-        else:
+            self.documents.append(ResultDocument.from_bytes(raw))
+        except MalformedResult:
             self.unreadable += 1
 
 

@@ -14,14 +14,23 @@ import argparse
 import copy
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from classifier_ops.drift import Reference
+from image_classifier.model_card import Prediction
+from image_classifier.result_document import (
+    ImageFacts,
+    ModelRef,
+    ResultDocument,
+    ResultError,
+    SourceObject,
+)
 
-Document = dict[str, Any]
+CLASSIFIED_AT = "2026-11-29T00:00:00.000+00:00"
 
 
 def with_monitoring(card: dict[str, Any], seed: int = 0, test_images: int = 270) -> dict[str, Any]:
@@ -47,7 +56,7 @@ def with_monitoring(card: dict[str, Any], seed: int = 0, test_images: int = 270)
     return card
 
 
-def matching(card: dict[str, Any], count: int, seed: int = 1) -> list[Document]:
+def matching(card: dict[str, Any], count: int, seed: int = 1) -> list[ResultDocument]:
     """Labels in the card's test-set proportions, top scores resampled from its test set."""
     rng = np.random.default_rng(seed)
     reference = Reference.from_card(card)
@@ -60,7 +69,9 @@ def matching(card: dict[str, Any], count: int, seed: int = 1) -> list[Document]:
     ]
 
 
-def shifted(card: dict[str, Any], count: int, seed: int = 2, share: float = 0.4) -> list[Document]:
+def shifted(
+    card: dict[str, Any], count: int, seed: int = 2, share: float = 0.4
+) -> list[ResultDocument]:
     """`share` of the results go to the first label; scores from Beta(4, 2) (mean 0.67);
     photo-size JPEG, PNG and WebP inputs instead of the card's small PNGs."""
     rng = np.random.default_rng(seed)
@@ -80,21 +91,22 @@ def shifted(card: dict[str, Any], count: int, seed: int = 2, share: float = 0.4)
     ]
 
 
-def errors(count: int, code: str = "invalid_image") -> list[Document]:
+def errors(count: int, code: str = "invalid_image") -> list[ResultDocument]:
     """Error results, which name no model version."""
+    error = ResultError(code, "The file is not a decodable image.")
     return [
-        {
-            "source": {"bucket": "uploads", "key": f"uploads/bad-{i}.png", "size": 12},
-            "error": {"code": code, "message": "The file is not a decodable image."},
-            "classified_at": "2026-11-29T00:00:00.000+00:00",
-        }
+        ResultDocument(
+            SourceObject("uploads", f"uploads/bad-{i}.png", size=12), CLASSIFIED_AT, error=error
+        )
         for i in range(count)
     ]
 
 
-def as_version(documents: list[Document], version: str) -> list[Document]:
+def as_version(documents: list[ResultDocument], version: str) -> list[ResultDocument]:
     """The same results, as if made by another version of the model."""
-    return [{**d, "model": {**d["model"], "version": version}} for d in documents]
+    return [
+        replace(d, model=replace(d.model, version=version)) if d.model else d for d in documents
+    ]
 
 
 def _shares(reference: Reference) -> tuple[np.ndarray, np.ndarray]:
@@ -106,33 +118,34 @@ def _shares(reference: Reference) -> tuple[np.ndarray, np.ndarray]:
 
 def _result(
     card: dict[str, Any], label: str, score: float, fmt: str, size: tuple[int, int], index: int
-) -> Document:
-    others = [name for name in Reference.from_card(card).labels if name != label][:2]
+) -> ResultDocument:
+    reference = Reference.from_card(card)
+    others = [name for name in reference.labels if name != label][:2]
     rest = (1 - score) / max(len(others), 1)
     extension = {"PNG": "png", "JPEG": "jpg"}.get(fmt, fmt.lower())
-    return {
-        "source": {
-            "bucket": "uploads",
-            "key": f"uploads/{index:05d}.{extension}",
-            "etag": f"{index:032x}",
-            "version_id": None,
-            "size": size[0] * size[1] // (1 if fmt == "PNG" else 8),
-        },
-        "predictions": [
-            {"label": label, "score": round(score, 6)},
-            *({"label": other, "score": round(rest, 6)} for other in others),
-        ],
-        "image": {"format": fmt, "width": size[0], "height": size[1]},
-        "model": {"name": card.get("name"), "version": card.get("version")},
-        "classified_at": "2026-11-29T00:00:00.000+00:00",
-    }
+    source = SourceObject(
+        bucket="uploads",
+        key=f"uploads/{index:05d}.{extension}",
+        etag=f"{index:032x}",
+        size=size[0] * size[1] // (1 if fmt == "PNG" else 8),
+    )
+    return ResultDocument(
+        source=source,
+        classified_at=CLASSIFIED_AT,
+        predictions=(
+            Prediction(label, round(score, 6)),
+            *(Prediction(other, round(rest, 6)) for other in others),
+        ),
+        image=ImageFacts(fmt, size[0], size[1]),
+        model=ModelRef(reference.name, reference.version),
+    )
 
 
-def write_folder(documents: list[Document], folder: Path) -> None:
+def write_folder(documents: list[ResultDocument], folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for document in documents:
-        (folder / (document["source"]["key"].replace("/", "_") + ".json")).write_text(
-            json.dumps(document)
+        (folder / (document.source.key.replace("/", "_") + ".json")).write_bytes(
+            document.to_bytes()
         )
 
 
