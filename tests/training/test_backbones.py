@@ -10,6 +10,9 @@ from classifier_training.errors import TrainingInputError
 
 def test_every_backbone_the_issue_names_is_selectable():
     assert list(BACKBONES) == [
+        "efficientnet_lite0",
+        "efficientnet_lite1",
+        "efficientnet_lite2",
         "cnn",
         "mobilenet_v3_small",
         "mobilenet_v3_large",
@@ -29,6 +32,18 @@ def test_keras_backbones_refuse_inputs_under_32(name):
     backbone.check_size(32, "none")
     with pytest.raises(TrainingInputError, match="too small"):
         backbone.check_size(31, "none")
+
+
+@pytest.mark.parametrize(
+    ("name", "native"), [("efficientnet_lite0", 224), ("efficientnet_lite2", 260)]
+)
+def test_lite_backbones_take_32_to_512_and_note_a_size_other_than_their_own(name, native):
+    backbone = get_backbone(name)
+    assert backbone.check_size(native, "imagenet") == []
+    assert "accuracy is best at that size" in backbone.check_size(320, "imagenet")[0]
+    assert backbone.check_size(320, "none") == []
+    with pytest.raises(TrainingInputError, match="too large"):
+        backbone.check_size(513, "imagenet")
 
 
 def test_mobilenet_v2_imagenet_weights_exist_for_five_sizes_only():

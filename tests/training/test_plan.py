@@ -9,8 +9,29 @@ from classifier_training.pipeline import class_weights
 from classifier_training.plan import make_plan
 
 
-def test_photos_default_to_160_rgb_bilinear_with_augmentation(tmp_path):
+def test_photos_default_to_pretrained_efficientnet_lite0_at_its_native_size(tmp_path):
     plan = make_plan(parse_args(["--data-dir", str(tmp_path)]))
+    assert plan.backbone.name == "efficientnet_lite0"
+    assert (plan.spec.height, plan.spec.width, plan.spec.color_mode) == (224, 224, "RGB")
+    assert plan.weights is not None and plan.weights.kind == "imagenet" and plan.weights.verified
+    assert plan.converted is not None and plan.schedule.fine_tune_epochs > 0
+    assert plan.notes == []
+
+
+def test_another_size_is_accepted_with_a_note(tmp_path):
+    plan = make_plan(parse_args(["--data-dir", str(tmp_path), "--image-size", "160"]))
+    assert plan.spec.height == 160
+    assert plan.notes == [
+        "backbone efficientnet_lite0 was pretrained at 224 px: accuracy is best at that size "
+        "(--image-size 224)"
+    ]
+
+
+def test_from_scratch_is_one_flag_away_at_160_rgb_with_augmentation(tmp_path):
+    plan = make_plan(
+        parse_args(["--data-dir", str(tmp_path), "--backbone", "cnn", "--weights", "none"])
+    )
+    assert plan.converted is None and plan.weights is not None and not plan.weights.pretrained
     assert (plan.spec.height, plan.spec.width, plan.spec.color_mode) == (160, 160, "RGB")
     assert plan.spec.resize == "bilinear"
     assert plan.augmentation.enabled and plan.schedule.cosine
@@ -31,11 +52,8 @@ def test_a_pretrained_backbone_takes_rgb_and_says_so():
 
 
 def test_augmentation_strengths_can_be_tuned_or_turned_off(tmp_path):
-    plan = make_plan(
-        parse_args(
-            ["--data-dir", str(tmp_path), "--flip", "none", "--rotation", "0", "--zoom", "0.3"]
-        )
-    )
+    scratch = ["--data-dir", str(tmp_path), "--backbone", "cnn"]
+    plan = make_plan(parse_args([*scratch, "--flip", "none", "--rotation", "0", "--zoom", "0.3"]))
     assert plan.augmentation.to_dict() == {
         "enabled": True,
         "flip": "none",
@@ -44,9 +62,7 @@ def test_augmentation_strengths_can_be_tuned_or_turned_off(tmp_path):
         "translation": 0.1,
         "contrast": 0.2,
     }
-    assert not make_plan(
-        parse_args(["--data-dir", str(tmp_path), "--no-augment"])
-    ).augmentation.enabled
+    assert not make_plan(parse_args([*scratch, "--no-augment"])).augmentation.enabled
 
 
 def test_balanced_class_weights_only_when_classes_are_imbalanced():

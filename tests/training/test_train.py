@@ -11,6 +11,7 @@ import pytest
 
 from classifier_devtools.digits import export_digits
 from classifier_training import cli as train
+from classifier_training.backbones import get_backbone
 from tests.support.factories import ROOT, encode, gray
 
 FAST = ["--epochs", "3", "--limit", "400", "--patience", "2"]
@@ -211,6 +212,30 @@ def folder(root, counts, make=lambda i: encode(gray(i * 10 % 255))):
     return root
 
 
+def crafted_pth(folder):
+    """A pickle that would create a file if anything unpickled it unrestricted."""
+    import os
+    import pickle
+
+    class Payload:
+        def __reduce__(self):
+            return (os.system, (f"touch {folder / 'pwned'}",))
+
+    path = folder / "crafted.pth"
+    path.write_bytes(pickle.dumps(Payload(), protocol=2))
+    return path
+
+
+def truncated_official(folder):
+    """The first half of the official file, under its torch-hub name."""
+    from classifier_training.torch_weights import package_file
+
+    official, _ = package_file(get_backbone("efficientnet_lite0").torch_weights)
+    path = folder / official.name
+    path.write_bytes(official.read_bytes()[:1000])
+    return path
+
+
 BAD_INPUTS = {
     "missing data dir": (lambda t: ["--data-dir", str(t / "absent")], "does not exist"),
     "empty data dir": (lambda t: ["--data-dir", str(folder(t / "d", {}))], "at least two class"),
@@ -254,8 +279,33 @@ BAD_INPUTS = {
         lambda t: ["--backbone", "mobilenet_v2", "--fine-tune", "10"],
         "--fine-tune needs pretrained weights",
     ),
+    "lite image size too large": (
+        lambda t: ["--backbone", "efficientnet_lite0", "--image-size", "1024"],
+        "too large for backbone efficientnet_lite0",
+    ),
+    "lite from scratch": (
+        lambda t: ["--backbone", "efficientnet_lite1", "--weights", "none"],
+        "--backbone cnn --weights none",
+    ),
+    "lite fine-tuning more blocks than it has above the cache": (
+        lambda t: ["--backbone", "efficientnet_lite0", "--fine-tune", "9"],
+        "fine-tunes at most its top 5 blocks",
+    ),
+    "crafted .pth": (
+        lambda t: ["--backbone", "efficientnet_lite0", "--weights", str(crafted_pth(t))],
+        "refused to load the global posix.system",
+    ),
+    "truncated hub-named .pth": (
+        lambda t: [
+            "--backbone",
+            "efficientnet_lite0",
+            "--weights",
+            str(truncated_official(t)),
+        ],
+        "its name says sha256 57934424",
+    ),
     "augmentation out of range": (
-        lambda t: ["--data-dir", str(t), "--zoom", "1.5"],
+        lambda t: ["--data-dir", str(t), "--backbone", "cnn", "--zoom", "1.5"],
         "--zoom must be from 0",
     ),
     "output under a file": (
@@ -275,6 +325,7 @@ def test_bad_input_exits_2_with_a_clear_message(tmp_path, capsys, case):
     err = capsys.readouterr().err
     assert any(line.startswith("error: ") and message in line for line in err.splitlines())
     assert not (tmp_path / "out").exists()
+    assert not (tmp_path / "pwned").exists()
 
 
 def test_invalid_option_exits_2():

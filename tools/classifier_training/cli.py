@@ -54,11 +54,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
 
     model = parser.add_argument_group("model")
-    model.add_argument("--backbone", default="cnn", help=f"one of {', '.join(BACKBONES)}")
+    model.add_argument(
+        "--backbone",
+        default=None,
+        help=f"one of {', '.join(BACKBONES)} (default: efficientnet_lite0 for --data-dir, cnn "
+        "for the digits)",
+    )
     model.add_argument(
         "--weights",
-        default="none",
-        help="imagenet (Keras' download and cache), none (random), or a no-top .h5 file",
+        default=None,
+        help="imagenet, none (random), or a file: a legacy .pth state dict for efficientnet_lite*, "
+        "a no-top .h5 for the keras.applications backbones (default: imagenet for "
+        "efficientnet_lite*, else none)",
     )
     model.add_argument("--filters", type=int, default=32, help="CNN: filters in the first block")
 
@@ -78,10 +85,24 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     fit.add_argument("--label-smoothing", type=float, default=None, help="0.1 for --data-dir")
     fit.add_argument("--weight-decay", type=float, default=None, help="AdamW; 1e-4 for --data-dir")
     fit.add_argument(
-        "--fine-tune", type=int, default=0, help="phase 2: unfreeze the backbone's top N layers"
+        "--fine-tune",
+        type=int,
+        default=0,
+        help="phase 2: unfreeze the backbone's top N layers (efficientnet_lite*: top N blocks; "
+        "0 means every block above the cached activations)",
     )
-    fit.add_argument("--fine-tune-epochs", type=int, default=None, help="default: --epochs")
-    fit.add_argument("--fine-tune-learning-rate", type=float, default=1e-5)
+    fit.add_argument(
+        "--fine-tune-epochs",
+        type=int,
+        default=None,
+        help="default: 4 for efficientnet_lite* (0 skips phase 2), else --epochs",
+    )
+    fit.add_argument(
+        "--fine-tune-learning-rate",
+        type=float,
+        default=None,
+        help="2e-4 for efficientnet_lite*, else 1e-5",
+    )
     fit.add_argument("--seed", type=int, default=42)
 
     aug = parser.add_argument_group("augmentation (training only; default on for --data-dir)")
@@ -103,9 +124,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--image-size must be at least 2")
     if args.limit is not None and args.limit < 1:
         parser.error("--limit must be positive")
-    if args.fine_tune < 0 or (args.fine_tune_epochs is not None and args.fine_tune_epochs < 1):
-        parser.error("--fine-tune must be 0 or more and --fine-tune-epochs positive")
-    if args.learning_rate <= 0 or args.fine_tune_learning_rate <= 0:
+    if args.fine_tune < 0 or (args.fine_tune_epochs is not None and args.fine_tune_epochs < 0):
+        parser.error("--fine-tune and --fine-tune-epochs must be 0 or more")
+    if args.learning_rate <= 0 or (args.fine_tune_learning_rate or 1) <= 0:
         parser.error("learning rates must be positive")
     if not 0 <= (args.label_smoothing or 0) < 1 or (args.weight_decay or 0) < 0:
         parser.error("--label-smoothing must be in [0, 1) and --weight-decay not negative")

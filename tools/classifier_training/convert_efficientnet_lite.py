@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from classifier_training.efficientnet_lite import (
+from classifier_training.lite_architecture import (
     HEAD_FILTERS,
     IMAGENET_CLASSES,
     STEM_FILTERS,

@@ -134,6 +134,8 @@ def train(
     if schedule.class_weight:
         note("classes are imbalanced: training with balanced class weights")
     set_seed(plan.seed)
+    if plan.converted is not None:
+        return _train_transfer(plan, weights, source, cache, splits)
     built = build_model(plan.backbone, plan.spec, len(source.labels), weights, plan.filters)
     if built.base is not None and schedule.fine_tune > len(built.base.layers):
         raise TrainingInputError(
@@ -153,6 +155,28 @@ def train(
         calibration_batch_size(plan.spec, plan.batch_size),
     )
     return built, fit(built, train_data, validation, schedule, steps, calibration)
+
+
+def _train_transfer(
+    plan: Plan, weights: WeightsSource, source: Source, cache: ImageCache, splits: Splits
+) -> tuple[Any, Any]:
+    from classifier_training import transfer
+
+    assert plan.converted is not None
+    built, training, store = transfer.train(
+        plan.backbone,
+        plan.spec,
+        len(source.labels),
+        plan.converted,
+        {"backbone": plan.backbone.name, "weights_sha256": weights.sha256},
+        cache,
+        splits,
+        plan.schedule,
+        plan.batch_size,
+        plan.seed,
+    )
+    print(f"    activations: {store.computed} images computed, {store.reused} reused")
+    return built, training
 
 
 def evaluate(plan: Plan, source: Source, cache: ImageCache, splits: Splits, model: Any) -> Any:

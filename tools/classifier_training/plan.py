@@ -11,7 +11,9 @@ from pathlib import Path
 
 from classifier_training.augment import Augmentation
 from classifier_training.backbones import Backbone, get_backbone
+from classifier_training.convert_efficientnet_lite import Converted
 from classifier_training.errors import TrainingInputError
+from classifier_training.lite_architecture import CONFIGS, block_specs, cached_block
 from classifier_training.weights import WeightsSource, check_weights_option
 from image_classifier.preprocessing import InputSpec
 
@@ -20,6 +22,12 @@ PHOTO_SIZE = 160
 # The from-scratch photo recipe (measured on the flowers): label smoothing and AdamW decay.
 PHOTO_LABEL_SMOOTHING = 0.1
 PHOTO_WEIGHT_DECAY = 1e-4
+PHOTO_BACKBONE = "efficientnet_lite0"
+DIGITS_BACKBONE = "cnn"
+# The pretrained EfficientNet-Lite recipe's second phase (see classifier_training.transfer).
+LITE_FINE_TUNE_EPOCHS = 4
+LITE_FINE_TUNE_LEARNING_RATE = 2e-4
+FINE_TUNE_LEARNING_RATE = 1e-5
 
 
 @dataclass
@@ -31,7 +39,7 @@ class Schedule:
     learning_rate: float
     fine_tune: int = 0
     fine_tune_epochs: int = 0
-    fine_tune_learning_rate: float = 1e-5
+    fine_tune_learning_rate: float = FINE_TUNE_LEARNING_RATE
     class_weight: dict[int, float] | None = None
     cosine: bool = False  # warm-up then cosine decay, else halve on a validation plateau
     label_smoothing: float = 0.0
@@ -45,6 +53,7 @@ class Plan:
     spec: InputSpec
     backbone: Backbone
     weights: WeightsSource | None  # None: imagenet, fetched in the prepare step
+    converted: Converted | None  # a torch state dict's arrays, for the EfficientNet-Lite recipe
     augmentation: Augmentation
     schedule: Schedule
     batch_size: int
@@ -58,21 +67,47 @@ class Plan:
 
 
 def make_plan(args: argparse.Namespace) -> Plan:
-    backbone = get_backbone(args.backbone)
     photos = args.data_dir is not None
+    backbone = get_backbone(args.backbone or (PHOTO_BACKBONE if photos else DIGITS_BACKBONE))
+    lite = backbone.torch_weights is not None
+    weights_option = args.weights or ("imagenet" if lite else "none")
     notes: list[str] = []
-    size = args.image_size or (PHOTO_SIZE if photos else max(DIGITS_SIZE, backbone.min_size))
+    if photos:
+        default_size = backbone.native_size or PHOTO_SIZE
+    else:
+        default_size = max(DIGITS_SIZE, backbone.min_size)
+    size = args.image_size or default_size
     mode = args.color_mode or ("RGB" if photos or backbone.pretrainable else "L")
     if mode == "L" and backbone.pretrainable:
         notes.append(f"backbone {backbone.name} takes RGB: greyscale input is converted to RGB")
         mode = "RGB"
-    backbone.check_size(size, args.weights)
-    weights = check_weights_option(args.weights, backbone, size)
+    notes += backbone.check_size(size, weights_option)
+    converted: Converted | None = None
+    if lite and weights_option != "none":
+        from classifier_training.torch_weights import resolve
+
+        weights, converted = resolve(weights_option, backbone)
+        _check_lite_fine_tune(backbone, args.fine_tune)
+    elif lite:
+        raise TrainingInputError(
+            f"backbone {backbone.name} is for transfer learning: use --weights imagenet (the "
+            "default) or a .pth file; to train from scratch use --backbone cnn --weights none"
+        )
+    else:
+        weights = check_weights_option(weights_option, backbone, size)
     if args.fine_tune and (weights is not None and not weights.pretrained):
         raise TrainingInputError(
             "--fine-tune needs pretrained weights (--weights imagenet or PATH): with --weights "
             "none the whole network trains from the start"
         )
+    if converted is not None:
+        fine_tune_epochs = (
+            LITE_FINE_TUNE_EPOCHS if args.fine_tune_epochs is None else args.fine_tune_epochs
+        )
+        fine_tune_rate = args.fine_tune_learning_rate or LITE_FINE_TUNE_LEARNING_RATE
+    else:
+        fine_tune_epochs = args.fine_tune_epochs or 0
+        fine_tune_rate = args.fine_tune_learning_rate or FINE_TUNE_LEARNING_RATE
     try:
         augmentation = Augmentation(
             enabled=photos if args.augment is None else args.augment,
@@ -89,8 +124,8 @@ def make_plan(args: argparse.Namespace) -> Plan:
         patience=args.patience,
         learning_rate=args.learning_rate,
         fine_tune=args.fine_tune,
-        fine_tune_epochs=args.fine_tune_epochs or 0,
-        fine_tune_learning_rate=args.fine_tune_learning_rate,
+        fine_tune_epochs=fine_tune_epochs,
+        fine_tune_learning_rate=fine_tune_rate,
         cosine=(args.lr_schedule or ("cosine" if photos else "plateau")) == "cosine",
         label_smoothing=args.label_smoothing
         if args.label_smoothing is not None
@@ -108,6 +143,7 @@ def make_plan(args: argparse.Namespace) -> Plan:
         spec=spec,
         backbone=backbone,
         weights=weights,
+        converted=converted,
         augmentation=augmentation,
         schedule=schedule,
         batch_size=args.batch_size,
@@ -119,3 +155,14 @@ def make_plan(args: argparse.Namespace) -> Plan:
         cache_dir=args.cache_dir,
         notes=notes,
     )
+
+
+def _check_lite_fine_tune(backbone: Backbone, blocks: int) -> None:
+    """`--fine-tune N` counts EfficientNet-Lite blocks from the top, above the cached ones."""
+    specs = block_specs(CONFIGS[backbone.name])
+    available = len(specs) - 1 - cached_block(specs)
+    if blocks > available:
+        raise TrainingInputError(
+            f"--fine-tune {blocks}: backbone {backbone.name} fine-tunes at most its top "
+            f"{available} blocks (those above the cached activations)"
+        )

@@ -65,9 +65,7 @@ class _TensorRef:
     stride: tuple[int, ...]
 
 
-def _rebuild_tensor(
-    storage: Any, offset: Any, size: Any, stride: Any, *_rest: Any
-) -> _TensorRef:
+def _rebuild_tensor(storage: Any, offset: Any, size: Any, stride: Any, *_rest: Any) -> _TensorRef:
     if not isinstance(storage, _Storage):
         raise StateDictError("a tensor refers to something other than a storage")
     try:
@@ -162,7 +160,9 @@ def _read_storages(
             raise StateDictError("truncated: a storage is missing")
         (numel,) = struct.unpack("<q", header)
         if numel != storage.numel:
-            raise StateDictError(f"storage {key}: {numel} elements, the pickle said {storage.numel}")
+            raise StateDictError(
+                f"storage {key}: {numel} elements, the pickle said {storage.numel}"
+            )
         size = numel * storage.dtype.itemsize
         raw = handle.read(size)
         if len(raw) != size:

