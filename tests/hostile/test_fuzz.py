@@ -310,6 +310,7 @@ def _replaced(document: dict, path: tuple[str, ...], value) -> dict:
     return copy
 
 
+@pytest.mark.slow
 def test_fuzz_result_documents(fuzz):
     """Any object under the results prefix is read as a result document or refused whole."""
     seen: collections.Counter = collections.Counter()

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import json
 
 import pytest
 
 from classifier_devtools.events import rest_api_event
 from image_classifier.adapters.http_api import HttpApiAdapter
-from image_classifier.body_limit import JSON_BYTES_PER_IMAGE_BYTE, BodyLimit
+from image_classifier.body_limit import BodyLimit
 from image_classifier.errors import ClassifierError
 from image_classifier.http_app import HttpApp
 from tests.support.factories import b64, binary_event, digit_png, json_event, read_response
 
 LIMIT = BodyLimit(max_image_bytes=1000, max_batch=4)
-JSON_LIMIT = 4 * 1000 * JSON_BYTES_PER_IMAGE_BYTE
+JSON_LIMIT = LIMIT.for_media_type("application/json")
 
 
 @pytest.fixture
@@ -25,21 +27,28 @@ def small_app(handler_module, classifier):
 
 
 @pytest.mark.parametrize(
-    ("media_type", "limit"),
-    [
-        ("image/png", 1000),
-        ("image/jpeg", 1000),
-        ("application/octet-stream", 1000),
-        ("application/json", JSON_LIMIT),
-        ("", JSON_LIMIT),
-    ],
+    "media_type", ["image/png", "image/jpeg", "application/octet-stream", "application/json", ""]
 )
-def test_limit_follows_what_the_body_can_carry(media_type, limit):
-    assert LIMIT.for_media_type(media_type) == limit
+def test_a_stated_size_over_the_media_types_limit_is_413(media_type):
+    limit = LIMIT.for_media_type(media_type)
     LIMIT.check({"content-length": str(limit)}, media_type)
     with pytest.raises(ClassifierError) as error:
         LIMIT.check({"content-length": str(limit + 1)}, media_type)
     assert (error.value.code, error.value.status) == ("image_too_large", 413)
+
+
+@pytest.mark.parametrize("media_type", ["image/png", "application/octet-stream"])
+def test_a_raw_body_may_hold_one_image_of_the_largest_size(media_type):
+    assert LIMIT.for_media_type(media_type) == LIMIT.max_image_bytes
+
+
+@pytest.mark.parametrize("media_type", ["application/json", ""])
+def test_a_json_body_may_hold_a_full_batch_of_the_largest_images_and_not_much_more(media_type):
+    """Each image base64-encoded with line breaks and a data: URL prefix, as clients send them."""
+    encoded = base64.encodebytes(bytes(LIMIT.max_image_bytes)).decode()
+    images = [f"data:image/png;base64,{encoded}"] * LIMIT.max_batch
+    largest = len(json.dumps({"images": images, "top_k": 3, "min_confidence": 0.5}).encode())
+    assert largest <= LIMIT.for_media_type(media_type) < 2 * largest
 
 
 @pytest.mark.parametrize("stated", ["", "abc", "-5", "1e9", "\uff11\uff12"])

@@ -9,9 +9,10 @@ from botocore.exceptions import ClientError
 
 from classifier_devtools.events import s3_event
 from image_classifier import s3_results
+from image_classifier.result_document import ModelRef, ResultDocument
 from image_classifier.s3_trigger import handle_upload_event
-from tests.support.factories import CARD, digit_png
-from tests.support.moto_s3 import BUCKET, count_calls, mocked_s3
+from tests.support.factories import CARD, digit_png, label
+from tests.support.moto_s3 import BUCKET, count_calls, mocked_s3, result_keys
 
 KEYS = [f"uploads/digit {i}.png" for i in range(10)]
 
@@ -38,6 +39,23 @@ def test_results_carry_the_source_etag_and_the_cards_model_sha256(s3, run):
     head = s3.head_object(Bucket=BUCKET, Key=f"results/{KEYS[0]}.json")
     source_etag = s3.head_object(Bucket=BUCKET, Key=KEYS[0])["ETag"].strip('"')
     assert head["Metadata"] == {"source-etag": source_etag, "model-sha256": CARD["model_sha256"]}
+
+
+def test_every_object_written_reads_back_as_a_result_document(s3, run):
+    s3.delete_object(Bucket=BUCKET, Key=KEYS[0])
+    run()
+    head = s3.head_object(Bucket=BUCKET, Key=KEYS[4])
+    documents = {
+        key: ResultDocument.from_bytes(s3.get_object(Bucket=BUCKET, Key=key)["Body"].read())
+        for key in result_keys(s3)
+    }
+    classified = documents[f"results/{KEYS[4]}.json"]
+    assert classified.model == ModelRef(CARD["name"], CARD["version"])
+    assert classified.source.etag == head["ETag"].strip('"')
+    assert classified.top is not None and classified.top.label == label(4)
+    missing = documents[f"results/{KEYS[0]}.json"]
+    assert missing.error is not None and missing.error.code == "source_missing"
+    assert len(documents) == len(KEYS)
 
 
 def test_a_repeated_run_downloads_and_classifies_nothing(s3, run):
