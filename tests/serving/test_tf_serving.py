@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from classifier_devtools.events import http_api_event, rest_api_event
+from image_classifier.tf_signatures import version_number
 from tests.support.factories import (
     CARD,
     b64,
@@ -30,13 +31,8 @@ NAME = CARD["name"]
 LABELS = CARD["labels"]
 
 
-def card_version_number() -> int:
-    """The documented mapping: MAJOR.MINOR.PATCH -> MAJOR*1e6 + MINOR*1e3 + PATCH."""
-    major, minor, patch = (int(part) for part in CARD["version"].split("."))
-    return major * 1_000_000 + minor * 1_000 + patch
-
-
-VERSION = card_version_number()
+# The mapping itself is pinned against literal versions in test_tf_signatures.py.
+VERSION = version_number(CARD["version"])
 PREDICT = f"/v1/models/{NAME}:predict"
 
 
