@@ -52,7 +52,7 @@ def _model_dir(tmp_path):
         "name": "tiny",
         "input": SPEC.to_dict(),
         "labels": LABELS,
-        "hyperparameters": {"seed": 1},
+        "training": {"seed": 1},
         "model_sha256": hashlib.sha256(data).hexdigest(),
     }
     (directory / "metadata.json").write_text(json.dumps(metadata))

@@ -75,9 +75,6 @@ def test_metadata_card_has_every_field(trained):
         "labels",
         "backbone",
         "dataset",
-        "hyperparameters",
-        "fine_tuning",
-        "augmentation",
         "training",
         "monitoring",
         "metrics",
@@ -94,11 +91,13 @@ def test_metadata_card_has_every_field(trained):
         "background": 0,
     }
     assert card["backbone"]["name"] == "cnn" and card["backbone"]["weights"] == {"source": "none"}
-    assert card["augmentation"] == {"enabled": False} and card["fine_tuning"]["layers"] == 0
+    training = card["training"]
+    assert training["augmentation"] == {"enabled": False}
+    assert [p["phase"] for p in training["phases"]] == ["from scratch"]
     assert card["dataset"]["name"] == "sklearn-digits" and len(card["dataset"]["cache_key"]) == 32
     assert len(card["dataset"]["content_hash"]) == 64
     assert sum(card["dataset"]["splits"].values()) == 400
-    assert card["hyperparameters"]["epochs"] == 3 and card["hyperparameters"]["seed"] == 42
+    assert training["phases"][0]["max_epochs"] == 3 and training["seed"] == 42
     metrics = card["metrics"]
     assert 0 <= metrics["test_accuracy"] <= 1 and 0 <= metrics["baseline_accuracy"] <= 1
     assert set(metrics["per_class"]) == set(card["labels"]) and 0 <= metrics["macro_f1"] <= 1
@@ -185,6 +184,8 @@ def test_trains_on_a_folder_dataset(tmp_path):
     result = run_cli(
         "--data-dir",
         str(tmp_path / "data"),
+        "--backbone",
+        "cnn",
         "--epochs",
         "2",
         "--image-size",
@@ -200,7 +201,7 @@ def test_trains_on_a_folder_dataset(tmp_path):
     assert card["labels"] == [str(i) for i in range(10)]
     assert card["dataset"]["skipped_files"] == 2 and card["dataset"]["images"] == 300
     assert card["input"]["height"] == 12 and card["input"]["color_mode"] == "RGB"
-    assert card["augmentation"]["enabled"] is True
+    assert card["training"]["augmentation"]["enabled"] is True
 
 
 def folder(root, counts, make=lambda i: encode(gray(i * 10 % 255))):

@@ -1,37 +1,32 @@
-"""The model card (metadata.json): one function builds it from what the pipeline measured."""
+"""The model card's training sections: one function builds them from what the pipeline ran."""
 
 from __future__ import annotations
 
-import hashlib
 import subprocess
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from classifier_training.augment import Augmentation
 from classifier_training.backbones import Backbone
 from classifier_training.cache import ImageCache
 from classifier_training.data import Source, Splits
 from classifier_training.evaluate import Evaluation
 from classifier_training.export import OPSET, Parity
 from classifier_training.fit import Training
-from classifier_training.plan import Schedule
 from classifier_training.weights import WeightsSource
+from image_classifier.model_folder import CardHeader
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
-class Settings:
+class RunSettings:
     """The choices a run was made with, as the card records them."""
 
     name: str
     version: str
     backbone: Backbone
     weights: WeightsSource
-    schedule: Schedule
-    augmentation: Augmentation
     batch_size: int
     filters: int
     seed: int
@@ -65,7 +60,7 @@ def frameworks() -> dict[str, Any]:
 
 
 def build_card(
-    settings: Settings,
+    settings: RunSettings,
     source: Source,
     cache: ImageCache,
     splits: Splits,
@@ -73,17 +68,12 @@ def build_card(
     training: Training,
     evaluation: Evaluation,
     parity: Parity,
-    onnx_model: bytes,
-) -> dict[str, Any]:
-    """Everything serving, the report and the monitor read about the model, in one document."""
-    schedule = settings.schedule
-    return {
-        "name": settings.name,
-        "version": settings.version,
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+) -> tuple[CardHeader, dict[str, Any]]:
+    """Everything serving, the report and the monitor read about the model: the header every
+    card has, and training's own sections, each built from what ran."""
+    header = CardHeader(settings.name, settings.version, source.labels, cache.spec)
+    sections = {
         "git_commit": git_commit(),
-        "input": cache.spec.to_dict(),
-        "labels": source.labels,
         "backbone": {
             "name": settings.backbone.name,
             "input_scale": settings.backbone.input_scale,
@@ -97,30 +87,20 @@ def build_card(
             "splits": splits.sizes(),
             "cache_key": cache.key,
         },
-        "hyperparameters": {
-            "epochs": schedule.epochs,
+        "training": {
+            "seed": settings.seed,
             "batch_size": settings.batch_size,
-            "patience": schedule.patience,
-            "filters": settings.filters,
-            "optimizer": "adam",
-            "learning_rate": schedule.learning_rate,
+            "limit": settings.limit,
+            "filters": settings.filters if settings.backbone.name == "cnn" else None,
             "class_weight": (
-                {source.labels[k]: round(v, 4) for k, v in schedule.class_weight.items()}
-                if schedule.class_weight
+                {source.labels[k]: round(v, 4) for k, v in training.class_weight.items()}
+                if training.class_weight
                 else None
             ),
-            "seed": settings.seed,
-            "limit": settings.limit,
+            "augmentation": training.augmentation,
+            "phases": training.to_dict(),
+            "batchnorm_recalibrated_batches": training.recalibrated_batches,
         },
-        "fine_tuning": {
-            "layers": schedule.fine_tune,
-            "epochs": schedule.fine_tune_epochs or schedule.epochs if schedule.fine_tune else 0,
-            "learning_rate": schedule.fine_tune_learning_rate if schedule.fine_tune else None,
-            "batchnorm": "inference mode",
-        },
-        "augmentation": settings.augmentation.to_dict(),
-        "training": training.to_dict(),
-        "batchnorm_recalibrated_batches": training.recalibrated_batches,
         "metrics": {
             "test_accuracy": evaluation.accuracy,
             "macro_f1": evaluation.macro_f1,
@@ -132,5 +112,5 @@ def build_card(
         "monitoring": evaluation.monitoring(settings.seed),
         "parity": parity.to_dict(),
         "frameworks": frameworks(),
-        "model_sha256": hashlib.sha256(onnx_model).hexdigest(),
     }
+    return header, sections

@@ -14,7 +14,7 @@ from pathlib import Path
 from classifier_training.augment import FLIPS
 from classifier_training.backbones import BACKBONES
 from classifier_training.errors import exit_code
-from classifier_training.pipeline import STEPS, Outcome, run
+from classifier_training.pipeline import STEPS, TrainingOutcome, run
 from classifier_training.plan import make_plan
 from image_classifier.preprocessing import RESAMPLING
 
@@ -133,7 +133,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def train(args: argparse.Namespace) -> Outcome:
+def train(args: argparse.Namespace) -> TrainingOutcome:
     return run(make_plan(args))
 
 

@@ -17,34 +17,64 @@ from classifier_training.models import Built, recalibrate_batchnorm, unfreeze_to
 from classifier_training.plan import Schedule
 
 
+@dataclass(frozen=True)
+class Optimisation:
+    """How a phase was compiled, read back from what was built rather than restated."""
+
+    optimizer: str
+    learning_rate: float
+    schedule: str
+    label_smoothing: float
+    weight_decay: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "optimizer": self.optimizer,
+            "learning_rate": self.learning_rate,
+            "schedule": self.schedule,
+            "label_smoothing": self.label_smoothing,
+            "weight_decay": self.weight_decay,
+        }
+
+
 @dataclass
 class Phase:
     name: str
     history: dict[str, list[float]]
     trainable_weights: int
+    trains: str = ""
+    optimisation: Optimisation | None = None
+    max_epochs: int = 0
+    patience: int = 0
 
     @property
     def epochs_run(self) -> int:
         return len(self.history.get("loss", []))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "phase": self.name,
+            "trains": self.trains,
+            **(self.optimisation.to_dict() if self.optimisation else {}),
+            "max_epochs": self.max_epochs,
+            "early_stopping_patience": self.patience,
+            "epochs_run": self.epochs_run,
+            "trainable_weights": self.trainable_weights,
+            "best_val_loss": float(np.min(self.history["val_loss"]))
+            if self.history.get("val_loss")
+            else None,
+        }
 
 
 @dataclass
 class Training:
     phases: list[Phase] = field(default_factory=list)
     recalibrated_batches: int = 0  # BatchNorm statistics re-estimated on this many batches
+    augmentation: dict[str, Any] = field(default_factory=dict)
+    class_weight: dict[int, float] | None = None
 
     def to_dict(self) -> list[dict[str, Any]]:
-        return [
-            {
-                "phase": p.name,
-                "epochs_run": p.epochs_run,
-                "trainable_weights": p.trainable_weights,
-                "best_val_loss": float(np.min(p.history["val_loss"]))
-                if p.history.get("val_loss")
-                else None,
-            }
-            for p in self.phases
-        ]
+        return [p.to_dict() for p in self.phases]
 
 
 WARMUP_EPOCHS = 3
@@ -82,19 +112,42 @@ def learning_rate(schedule: Schedule, steps_per_epoch: int) -> Any:
     )
 
 
+def describe_rate(rate: Any, plateau: bool) -> tuple[float, str]:
+    """The starting (peak) rate and the schedule, from the schedule object itself."""
+    if isinstance(rate, keras.optimizers.schedules.CosineDecay):
+        config = rate.get_config()
+        cosine = f"cosine decay over {config['decay_steps']} steps to {config['alpha']}x"
+        if config.get("warmup_steps"):
+            return float(config["warmup_target"]), (
+                f"linear warm-up over {config['warmup_steps']} steps from "
+                f"{config['initial_learning_rate']:g}, then {cosine}"
+            )
+        return float(config["initial_learning_rate"]), cosine
+    return float(rate), "halved on a validation-loss plateau" if plateau else "constant"
+
+
 def compile_model(
-    model: keras.Model, rate: Any, label_smoothing: float = 0.0, weight_decay: float = 0.0
-) -> None:
+    model: keras.Model,
+    rate: Any,
+    label_smoothing: float = 0.0,
+    weight_decay: float = 0.0,
+    plateau: bool = False,
+) -> Optimisation:
+    """Compile for training; returns what was configured, for the card."""
     optimizer = (
         keras.optimizers.AdamW(rate, weight_decay=weight_decay)
         if weight_decay
         else keras.optimizers.Adam(rate)
     )
+    start, schedule = describe_rate(rate, plateau)
     model.compile(
         optimizer=optimizer,
         loss=keras.losses.CategoricalCrossentropy(label_smoothing=label_smoothing),
         metrics=["accuracy"],
         jit_compile=False,  # XLA spends minutes compiling a MobileNet on two cores
+    )
+    return Optimisation(
+        type(optimizer).__name__, start, schedule, label_smoothing, float(weight_decay)
     )
 
 
@@ -148,11 +201,12 @@ def train(
     training = Training()
     recalibrate = built.scratch and calibration is not None
     extra = [RecalibrateBeforeValidation(calibration)] if recalibrate else []
-    compile_model(
+    optimisation = compile_model(
         built.model,
         learning_rate(schedule, steps_per_epoch),
         schedule.label_smoothing,
         schedule.weight_decay,
+        plateau=not schedule.cosine,
     )
     trainable = len(built.model.trainable_weights)
     history = run_phase(
@@ -165,25 +219,44 @@ def train(
         plateau=not schedule.cosine,
         extra=extra,
     )
+    head = built.base is not None and not built.base.trainable
     training.phases.append(
         Phase(
-            "head" if built.base and not built.base.trainable else "from scratch",
+            "head" if head else "from scratch",
             history,
             trainable,
+            "the new classifier on the frozen backbone" if head else "the whole network",
+            optimisation,
+            schedule.epochs,
+            schedule.patience,
         )
     )
     if schedule.fine_tune and built.base is not None:
         unfreeze_top(built.base, schedule.fine_tune)
-        compile_model(built.model, schedule.fine_tune_learning_rate, schedule.label_smoothing)
+        optimisation = compile_model(
+            built.model, schedule.fine_tune_learning_rate, schedule.label_smoothing, plateau=True
+        )
+        epochs = schedule.fine_tune_epochs or schedule.epochs
         history = run_phase(
             built.model,
             train_data,
             validation,
-            schedule.fine_tune_epochs or schedule.epochs,
+            epochs,
             schedule.patience,
             schedule.class_weight,
         )
-        training.phases.append(Phase("fine-tune", history, len(built.model.trainable_weights)))
+        training.phases.append(
+            Phase(
+                "fine-tune",
+                history,
+                len(built.model.trainable_weights),
+                f"the backbone's top {schedule.fine_tune} layers (BatchNorm frozen) and the "
+                "classifier",
+                optimisation,
+                epochs,
+                schedule.patience,
+            )
+        )
     if recalibrate:
         training.recalibrated_batches = recalibrate_batchnorm(built.model, calibration)
     return training

@@ -3,7 +3,6 @@ export, verify, write. Each prints one numbered line; only the last touches the 
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from dataclasses import dataclass
@@ -24,6 +23,8 @@ from classifier_training.data import (
 )
 from classifier_training.plan import Plan
 from classifier_training.weights import WeightsSource
+from image_classifier.model_folder import CardHeader, card_document, write_model_folder
+from image_classifier.preprocessing import InputSpec
 
 STEPS = (
     "prepare",
@@ -36,7 +37,15 @@ STEPS = (
     "verify",
     "write",
 )
+KERAS_FILE = "model.keras"  # beside the served files: the Keras model the ONNX graph came from
 IMBALANCE_RATIO = 1.5  # largest over smallest class count beyond which classes are weighted
+INFERENCE_PIXELS = 16 * 224 * 224
+
+
+def inference_rows(spec: InputSpec) -> int:
+    """Images per inference batch: 64 small ones, fewer large ones, so that TensorFlow's
+    activations stay within a few hundred MB (EfficientNet-Lite0 at 224: 16)."""
+    return max(1, min(64, INFERENCE_PIXELS // (spec.height * spec.width)))
 
 
 def step(name: str, message: str) -> None:
@@ -135,7 +144,9 @@ def train(
         note("classes are imbalanced: training with balanced class weights")
     set_seed(plan.seed)
     if plan.converted is not None:
-        return _train_transfer(plan, weights, source, cache, splits)
+        built, training = _train_transfer(plan, weights, source, cache, splits)
+        training.class_weight = schedule.class_weight
+        return built, training
     built = build_model(plan.backbone, plan.spec, len(source.labels), weights, plan.filters)
     if built.base is not None and schedule.fine_tune > len(built.base.layers):
         raise TrainingInputError(
@@ -154,21 +165,23 @@ def train(
         np.random.default_rng(plan.seed).permutation(splits.train),
         calibration_batch_size(plan.spec, plan.batch_size),
     )
-    return built, fit(built, train_data, validation, schedule, steps, calibration)
+    training = fit(built, train_data, validation, schedule, steps, calibration)
+    training.augmentation = plan.augmentation.to_dict()
+    training.class_weight = schedule.class_weight
+    return built, training
 
 
 def _train_transfer(
     plan: Plan, weights: WeightsSource, source: Source, cache: ImageCache, splits: Splits
 ) -> tuple[Any, Any]:
     from classifier_training import transfer
+    from classifier_training.embeddings import LiteEmbedder
 
-    assert plan.converted is not None
+    assert plan.converted is not None and weights.sha256 is not None
+    embedder = LiteEmbedder(plan.backbone, plan.converted, weights.sha256, plan.spec)
     built, training, store = transfer.train(
-        plan.backbone,
-        plan.spec,
+        embedder,
         len(source.labels),
-        plan.converted,
-        {"backbone": plan.backbone.name, "weights_sha256": weights.sha256},
         cache,
         splits,
         plan.schedule,
@@ -188,7 +201,7 @@ def evaluate(plan: Plan, source: Source, cache: ImageCache, splits: Splits, mode
     probabilities = np.concatenate(
         [
             model.predict_on_batch(pixels.astype(np.float32))
-            for pixels in cache.chunks(splits.test, 64)
+            for pixels in cache.chunks(splits.test, inference_rows(plan.spec))
         ]
     )
     evaluation = Evaluation(source.labels, cache.targets[splits.test], probabilities, splits.test)
@@ -209,7 +222,7 @@ def verify(model: Any, onnx_model: bytes, cache: ImageCache, splits: Splits) -> 
     from classifier_training.export import check_parity
 
     step("verify", "ONNX Runtime against Keras on the whole test set")
-    parity = check_parity(model, onnx_model, cache.chunks(splits.test, 64))
+    parity = check_parity(model, onnx_model, cache.chunks(splits.test, inference_rows(cache.spec)))
     print(
         f"    max abs diff {parity.max_abs_diff:.2e}, top-1 agreement {parity.top1_agreement:.2%}"
     )
@@ -226,7 +239,8 @@ def write(
     plan: Plan,
     model: Any,
     onnx_model: bytes,
-    card: dict[str, Any],
+    header: CardHeader,
+    sections: dict[str, Any],
     training: Any,
     evaluation: Any,
     cache: ImageCache,
@@ -234,14 +248,13 @@ def write(
     from classifier_training import report
 
     step("write", f"{plan.output} (atomically)")
+    card = card_document(header, sections, onnx_model)
     errors = evaluation.worst_errors()
     error_images = cache.read(np.array([e["row"] for e in errors], dtype=np.int64))
 
     def build(directory: Path) -> None:
-        (directory / "model.onnx").write_bytes(onnx_model)
-        (directory / "labels.json").write_text(json.dumps(card["labels"]) + "\n")
-        (directory / "metadata.json").write_text(json.dumps(card, indent=2) + "\n")
-        model.save(directory / "model.keras")
+        write_model_folder(directory, onnx_model, header, sections)
+        model.save(directory / KERAS_FILE)
         report.write_report(
             directory / "report",
             [(p.name, p.history) for p in training.phases],
@@ -255,14 +268,14 @@ def write(
 
 
 @dataclass
-class Outcome:
+class TrainingOutcome:
     card: dict[str, Any]
     seconds: float
 
 
-def run(plan: Plan) -> Outcome:
+def run(plan: Plan) -> TrainingOutcome:
     """Every step in order; a refusal or failed parity leaves the output untouched."""
-    from classifier_training.card import Settings, build_card
+    from classifier_training.card import RunSettings, build_card
 
     started = time.perf_counter()
     weights = prepare(plan)
@@ -273,25 +286,24 @@ def run(plan: Plan) -> Outcome:
     evaluation = evaluate(plan, source, cache, splits, built.model)
     onnx_model = export(built.model)
     parity = verify(built.model, onnx_model, cache, splits)
-    settings = Settings(
+    settings = RunSettings(
         name=plan.name or f"{source.name}-{plan.backbone.name}",
         version=plan.version,
         backbone=plan.backbone,
         weights=weights,
-        schedule=plan.schedule,
-        augmentation=plan.augmentation,
         batch_size=plan.batch_size,
         filters=plan.filters,
         seed=plan.seed,
         limit=plan.limit,
     )
-    card = build_card(
-        settings, source, cache, splits, baselines, training, evaluation, parity, onnx_model
+    header, sections = build_card(
+        settings, source, cache, splits, baselines, training, evaluation, parity
     )
-    write(plan, built.model, onnx_model, card, training, evaluation, cache)
+    write(plan, built.model, onnx_model, header, sections, training, evaluation, cache)
+    card = card_document(header, sections, onnx_model)
     seconds = time.perf_counter() - started
     print(
         f"done in {seconds:.1f} s: test accuracy {evaluation.accuracy:.4f}, "
         f"baseline {card['metrics']['baseline_accuracy']:.4f}, parity {parity.max_abs_diff:.1e}"
     )
-    return Outcome(card, seconds)
+    return TrainingOutcome(card, seconds)

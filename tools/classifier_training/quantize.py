@@ -138,7 +138,7 @@ def single_image_ms(model_paths: list[Path], image: np.ndarray, rounds: int = 20
 def evaluate(model_dir: Path, data_dir: Path) -> dict:
     """Quantise, compare on the test split, keep or refuse; returns the card's `int8` entry."""
     card = ModelCard.load(model_dir)
-    seed = int(card.metadata.get("hyperparameters", {}).get("seed", 42))
+    seed = int(card.metadata.get("training", {}).get("seed", 42))
     splits = load_photo_splits(data_dir, card.spec, seed)
     if splits.labels != card.labels:
         raise ValueError(f"{data_dir}: classes {splits.labels} differ from the card's")

@@ -121,7 +121,11 @@ def _summary(metadata: dict[str, Any], shown_errors: int) -> str:
     baselines = "\n".join(
         f"| {name} | {accuracy:.4f} |" for name, accuracy in metrics["baselines"].items()
     )
-    phases = ", ".join(f"{p['phase']} {p['epochs_run']} epochs" for p in metadata["training"])
+    phases = "; ".join(
+        f"{p['phase']} ({p['trains']}) {p['epochs_run']} epochs, {p['optimizer']} from "
+        f"{p['learning_rate']:g}, {p['schedule']}"
+        for p in metadata["training"]["phases"]
+    )
     refereed = (
         f" {parity['refereed']} images over the bound were judged against a float64 run of the "
         f"model: ONNX Runtime {parity['refereed_max_abs_diff']:.2e} from it, Keras "
