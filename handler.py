@@ -21,7 +21,9 @@ from image_classifier.settings import Settings
 
 SETTINGS = Settings.from_env(default_model_dir=ROOT / "model")
 logs.configure(SETTINGS.service_name, SETTINGS.log_level, SETTINGS.log_sampling_rate)
-CLASSIFIER = Classifier.load(SETTINGS.model_dir, SETTINGS.ort_intra_op_threads)
+CLASSIFIER = Classifier.load(
+    SETTINGS.model_dir, SETTINGS.ort_intra_op_threads, SETTINGS.model_precision
+)
 HTTP_APP = HttpApp(CLASSIFIER, SETTINGS)
 
 

@@ -8,7 +8,8 @@ import numpy as np
 import onnxruntime as ort
 
 from image_classifier.errors import ModelLoadError
-from image_classifier.model_card import LABELS_FILE, METADATA_FILE, MODEL_FILE, ModelCard
+from image_classifier.graph_choice import choose_graph, cpu_flags
+from image_classifier.model_card import LABELS_FILE, METADATA_FILE, ModelCard
 
 INPUT_NAME = "image"
 OUTPUT_NAME = "probabilities"
@@ -36,10 +37,11 @@ def session_options(threads: int) -> ort.SessionOptions:
 
 
 class OnnxEngine:
-    """An ONNX Runtime session over the card's model.onnx, checked against the card."""
+    """An ONNX Runtime session over the card's graph for this CPU, checked against the card."""
 
-    def __init__(self, card: ModelCard, threads: int = 1):
-        model_bytes = card.read_model_bytes()
+    def __init__(self, card: ModelCard, threads: int = 1, precision: str = "auto"):
+        self.graph = choose_graph(card, precision, cpu_flags())
+        model_bytes = card.read_model_bytes(self.graph.file)
         try:
             self.session = ort.InferenceSession(
                 model_bytes,
@@ -47,7 +49,9 @@ class OnnxEngine:
                 providers=["CPUExecutionProvider"],
             )
         except Exception as exc:
-            raise ModelLoadError(f"{card.model_path}: not a loadable model") from exc
+            raise ModelLoadError(
+                f"{card.model_dir / self.graph.file}: not a loadable model"
+            ) from exc
         self._check_graph(card)
 
     def predict(self, batch: np.ndarray) -> np.ndarray:
@@ -60,13 +64,14 @@ class OnnxEngine:
         outputs = {o.name: o for o in self.session.get_outputs()}
         if INPUT_NAME not in inputs or OUTPUT_NAME not in outputs:
             raise ModelLoadError(
-                f"{card.model_path}: expected input '{INPUT_NAME}' and output '{OUTPUT_NAME}'"
+                f"{card.model_dir / self.graph.file}: expected input '{INPUT_NAME}' and "
+                f"output '{OUTPUT_NAME}'"
             )
         graph_shape = list(inputs[INPUT_NAME].shape[1:])
         if graph_shape != list(card.spec.shape):
             raise ModelLoadError(
                 f"{card.model_dir / METADATA_FILE}: input spec {list(card.spec.shape)} does not "
-                f"match the graph input {graph_shape} of {MODEL_FILE}"
+                f"match the graph input {graph_shape} of {self.graph.file}"
             )
         width = outputs[OUTPUT_NAME].shape[-1]
         if isinstance(width, int) and width != len(card.labels):

@@ -23,9 +23,9 @@ class Classifier:
         self._warm_up()
 
     @classmethod
-    def load(cls, model_dir: Path | str, threads: int = 1) -> Classifier:
+    def load(cls, model_dir: Path | str, threads: int = 1, precision: str = "auto") -> Classifier:
         card = ModelCard.load(model_dir)
-        return cls(card, OnnxEngine(card, threads))
+        return cls(card, OnnxEngine(card, threads, precision))
 
     @property
     def labels(self) -> list[str]:

@@ -20,6 +20,9 @@ from image_classifier.preprocessing import InputSpec
 MODEL_FILE = "model.onnx"
 LABELS_FILE = "labels.json"
 METADATA_FILE = "metadata.json"
+# The int8 graph beside model.onnx, where the card's int8 verdict kept one (serving.graph).
+INT8_FILE = "model.int8.onnx"
+GRAPH_FILES = (MODEL_FILE, INT8_FILE)
 # Card fields GET /model shows when present: where a model came from and how it was checked.
 SUMMARY_EXTRAS = ("source", "preprocessing", "parity", "evaluation")
 
@@ -66,16 +69,36 @@ class ModelCard:
     def model_path(self) -> Path:
         return self.model_dir / MODEL_FILE
 
-    def read_model_bytes(self) -> bytes:
-        """model.onnx, refused if its sha256 differs from the card's (truncated or replaced)."""
+    @property
+    def serving_graph(self) -> str:
+        """The graph the card's `serving.graph` names (model.onnx when the card has none)."""
+        serving = self.metadata.get("serving", {"graph": MODEL_FILE})
+        graph = serving.get("graph") if isinstance(serving, dict) else None
+        if graph not in GRAPH_FILES:
+            raise ModelLoadError(
+                f"{self.model_dir / METADATA_FILE}: serving.graph must be one of {GRAPH_FILES}"
+            )
+        return str(graph)
+
+    def read_model_bytes(self, graph: str = MODEL_FILE) -> bytes:
+        """A graph, refused if its sha256 differs from the card's (truncated or replaced)."""
+        if graph not in GRAPH_FILES:
+            raise ModelLoadError(f"{graph!r}: not one of {GRAPH_FILES}")
+        path = self.model_dir / graph
         try:
-            data = self.model_path.read_bytes()
+            data = path.read_bytes()
         except FileNotFoundError as exc:
-            raise ModelLoadError(f"{self.model_path}: missing") from exc
-        expected = self.metadata.get("model_sha256")
+            raise ModelLoadError(f"{path}: missing") from exc
+        if graph == MODEL_FILE:
+            expected = self.metadata.get("model_sha256")
+        else:
+            int8 = self.metadata.get("int8")
+            expected = int8.get("sha256") if isinstance(int8, dict) else None
+            if not isinstance(expected, str):
+                raise ModelLoadError(f"{self.model_dir / METADATA_FILE}: int8.sha256 missing")
         if expected and hashlib.sha256(data).hexdigest() != expected:
             raise ModelLoadError(
-                f"{self.model_path}: sha256 differs from {METADATA_FILE} (truncated or replaced?)"
+                f"{path}: sha256 differs from {METADATA_FILE} (truncated or replaced?)"
             )
         return data
 

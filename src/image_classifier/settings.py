@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from image_classifier.errors import ConfigurationError
+from image_classifier.graph_choice import PRECISIONS
 from image_classifier.preprocessing import DEFAULT_MAX_PIXELS
 
 # Lambda gives one vCPU's worth of time per 1769 MB; below two of them extra threads only contend.
@@ -26,6 +27,8 @@ class Settings:
     results_prefix: str = "results/"
     results_bucket: str | None = None
     ort_intra_op_threads: int = 1
+    # auto: the card's int8 graph where the CPU runs int8 fast, else float (graph_choice.py).
+    model_precision: str = "auto"
     # Classify S3 objects again even when their result was made by this model from this ETag.
     force_reclassify: bool = False
     # Monitoring: an answer whose top score is below this is flagged "uncertain".
@@ -78,6 +81,7 @@ class Settings:
             results_prefix=environ.get("RESULTS_PREFIX") or defaults.results_prefix,
             results_bucket=environ.get("RESULTS_BUCKET") or None,
             ort_intra_op_threads=number("ORT_INTRA_OP_THREADS", _threads_for_memory(environ)),
+            model_precision=_precision(environ.get("MODEL_PRECISION") or defaults.model_precision),
             force_reclassify=truthy(environ.get("FORCE_RECLASSIFY")),
             min_confidence=fraction("MIN_CONFIDENCE", defaults.min_confidence),
             log_level=_log_level(environ.get("LOG_LEVEL") or defaults.log_level),
@@ -99,6 +103,15 @@ def _log_level(raw: str) -> str:
             f"environment variable LOG_LEVEL={raw!r}: need one of {LOG_LEVELS}"
         )
     return level
+
+
+def _precision(raw: str) -> str:
+    precision = raw.strip().lower()
+    if precision not in PRECISIONS:
+        raise ConfigurationError(
+            f"environment variable MODEL_PRECISION={raw!r}: need one of {PRECISIONS}"
+        )
+    return precision
 
 
 def _threads_for_memory(environ: Mapping[str, str]) -> int:

@@ -30,6 +30,7 @@ def test_every_variable_is_read():
         "RESULTS_PREFIX": "out/",
         "ORT_INTRA_OP_THREADS": "3",
         "FORCE_RECLASSIFY": "1",
+        "MODEL_PRECISION": "Float",
     }
     settings = Settings.from_env(default_model_dir=MODEL, environ=environ)
     assert settings == Settings(
@@ -42,6 +43,7 @@ def test_every_variable_is_read():
         results_prefix="out/",
         results_bucket="results-bucket",
         ort_intra_op_threads=3,
+        model_precision="float",
         force_reclassify=True,
     )
 
@@ -119,6 +121,11 @@ def test_monitoring_settings_are_read():
 def test_a_bad_fraction_is_a_clear_start_up_error(name, raw):
     with pytest.raises(ConfigurationError, match=f"{name}=.*need a number 0-1"):
         Settings.from_env(default_model_dir=MODEL, environ={name: raw})
+
+
+def test_an_unknown_precision_is_a_clear_start_up_error():
+    with pytest.raises(ConfigurationError, match="MODEL_PRECISION='fp16'"):
+        Settings.from_env(default_model_dir=MODEL, environ={"MODEL_PRECISION": "fp16"})
 
 
 def test_an_unknown_log_level_is_a_clear_start_up_error():
