@@ -16,7 +16,7 @@ import onnxruntime as ort
 
 from classifier_training.importing.errors import ImportParityError
 from classifier_training.importing.preprocessing import Preprocessing
-from classifier_training.importing.sources import Source
+from classifier_training.importing.source import ImportSource
 from image_classifier.engine import INPUT_NAME, OUTPUT_NAME
 
 FLOAT_BOUND = 1e-5
@@ -27,7 +27,9 @@ BATCH = 64
 
 
 @dataclass(frozen=True)
-class Parity:
+class ImportParity:
+    """How closely the imported graph matched the source's runtime, and on which images."""
+
     max_abs_diff: float
     top1_agreement: float
     samples: int
@@ -52,7 +54,7 @@ def bound_for(prep: Preprocessing) -> float:
     return FLOAT_BOUND
 
 
-def source_probabilities(source: Source, prep: Preprocessing, raw: np.ndarray) -> np.ndarray:
+def source_probabilities(source: ImportSource, prep: Preprocessing, raw: np.ndarray) -> np.ndarray:
     """The source's answers, as its users get them: numpy preprocessing, its own runtime."""
     x = prep.reference_input(raw)
     step = 1 if source.fixed_batch else BATCH
@@ -69,9 +71,11 @@ def imported_probabilities(session: ort.InferenceSession, raw: np.ndarray) -> np
     return np.concatenate(rows)
 
 
-def compare(expected: np.ndarray, actual: np.ndarray, prep: Preprocessing, origin: str) -> Parity:
+def compare(
+    expected: np.ndarray, actual: np.ndarray, prep: Preprocessing, origin: str
+) -> ImportParity:
     """Raise ImportParityError unless within the bound and top-1 agrees everywhere."""
-    parity = Parity(
+    parity = ImportParity(
         max_abs_diff=float(np.max(np.abs(expected - actual))),
         top1_agreement=float(np.mean(expected.argmax(1) == actual.argmax(1))),
         samples=len(expected),

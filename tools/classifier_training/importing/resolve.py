@@ -7,16 +7,17 @@ and is never guessed when both or neither do.
 
 from __future__ import annotations
 
-import argparse
+from typing import cast
 
 from classifier_training.importing.errors import ImportInputError
+from classifier_training.importing.plan import ImportPlan
 from classifier_training.importing.preprocessing import (
     CHANNELS,
     PRESETS,
     Preprocessing,
     per_channel,
 )
-from classifier_training.importing.sources import Source
+from classifier_training.importing.source import ImportSource
 
 IMAGE_CHANNELS = frozenset(CHANNELS.values())
 
@@ -30,9 +31,7 @@ def detect_layout(shape: tuple[int | None, ...]) -> str | None:
     return None
 
 
-def resolve(
-    args: argparse.Namespace, source: Source
-) -> tuple[Preprocessing, tuple[int | None, ...]]:
+def resolve(plan: ImportPlan, source: ImportSource) -> tuple[Preprocessing, tuple[int | None, ...]]:
     """The preprocessing to fold, and the source input shape with H and W made concrete."""
     shape = source.input.shape
     if len(shape) != 4:
@@ -40,21 +39,21 @@ def resolve(
             f"input {source.input.name} has shape {list(shape)}: not an image batch "
             "(need rank 4, NHWC or NCHW)"
         )
-    preset = PRESETS[args.preset] if args.preset else {}
+    preset = PRESETS[plan.preset] if plan.preset else {}
 
     def setting(name: str, default: object) -> object:
-        value = getattr(args, name)
+        value = getattr(plan, name)
         if value is not None:
             return value
         return preset.get(name, source.hints.get(name, default))
 
     detected = detect_layout(shape)
-    layout = args.layout or detected or preset.get("layout")
+    layout = plan.layout or detected or cast(str | None, preset.get("layout"))
     if layout is None:
         raise ImportInputError(
             f"input shape {list(shape)}: cannot tell NHWC from NCHW; pass --layout"
         )
-    if args.layout is None and detected is not None:
+    if plan.layout is None and detected is not None:
         layout = detected  # the shape outranks a preset's usual layout
     channels, height, width = (
         (shape[1], shape[2], shape[3]) if layout == "NCHW" else (shape[3], shape[1], shape[2])
@@ -72,7 +71,7 @@ def resolve(
             f"colour mode {color_mode} (from --color-mode, --preset or the model) does not fit "
             f"the input's {channels} channel(s)"
         )
-    size = args.image_size
+    size = plan.image_size
     if height is None or width is None:
         if size is None:
             raise ImportInputError(
@@ -99,7 +98,7 @@ def resolve(
         input_dtype=source.input.dtype,
         input_quantization=source.input.quantization,
         output_quantization=output_quant,
-        preset=args.preset,
+        preset=plan.preset,
     )
     concrete = (
         (shape[0], channels, height, width)

@@ -86,6 +86,7 @@ def generated(spec: InputSpec, count: int = GENERATED, seed: int = 0) -> Samples
     ramp = np.linspace(0, 255, spec.width, dtype=np.float32)
     for i in range(count):
         kind = i % 3
+        array: np.ndarray
         if kind == 0:
             array = rng.integers(0, 256, (spec.height, spec.width, 3))
         elif kind == 1:
