@@ -1,33 +1,42 @@
-"""Static int8 (QDQ, S8S8, per-channel) quantisation of a model directory, kept only if it holds.
+"""Static int8 (QDQ, per-channel S8 weights) beside a model folder's float graph, kept if it holds.
 
-`python scripts/quantize.py MODEL_DIR --data-dir PHOTOS`: runs `quant_pre_process`, calibrates
-on training images, then compares the int8 graph with the float one on the test split. It
-writes `model.int8.onnx` and records both figures in the card only when top-1 agreement is at
-least 99 % and the accuracy loss at most 0.5 points; a refusal is recorded with its measurement.
+`python scripts/quantize.py MODEL_DIR --data-dir PHOTOS`: `quant_pre_process`, calibration on
+the trainer's training images, then the int8 graph against the float one on the test split.
+It writes model.int8.onnx and names it in the card's `serving.graph` only when top-1 agreement
+is at least 99 % and the accuracy loss at most 0.5 points; the float graph always stays, and
+serving loads int8 only on CPUs with int8 dot products (image_classifier.graph_choice). A
+refusal is recorded with its measurement, and serving keeps model.onnx.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
-import json
+import platform
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from image_classifier.engine import INPUT_NAME, OUTPUT_NAME
-from image_classifier.model_card import METADATA_FILE, ModelCard
+from image_classifier.graph_choice import FAST_INT8_FLAGS, cpu_flags
+from image_classifier.model_card import INT8_FILE, MODEL_FILE, ModelCard
+from image_classifier.model_folder import rewrite_card
 from image_classifier.preprocessing import InputSpec, preprocess
 
-INT8_FILE = "model.int8.onnx"
 MIN_AGREEMENT = 0.99
 MAX_ACCURACY_LOSS = 0.005
 CALIBRATION_IMAGES = 200
+# U8 activations, S8 per-channel weights: the operand types of VNNI's dot product (vpdpbusd).
+FORMAT = "QDQ, U8 activations, S8 per-channel weights, MinMax calibration"
 SPLIT_RULE = "the trainer's: classifier_training.data.split_indices over folder_source, by seed"
+# The CPU flags worth recording beside a speed figure: what int8 and float kernels use.
+REPORTED_FLAGS = ("avx2", "avx512f", *sorted(FAST_INT8_FLAGS))
 
 
 @dataclass
@@ -40,6 +49,53 @@ class PhotoSplits:
     x_test: np.ndarray
     y_test: np.ndarray
     rule: str = SPLIT_RULE
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """int8 against float on the same test images, and whether the gate keeps it."""
+
+    test_images: int
+    top1_agreement: float
+    float_accuracy: float
+    int8_accuracy: float
+
+    @property
+    def accuracy_loss_points(self) -> float:
+        return 100 * (self.float_accuracy - self.int8_accuracy)
+
+    @property
+    def kept(self) -> bool:
+        return (
+            self.top1_agreement >= MIN_AGREEMENT
+            and self.accuracy_loss_points <= 100 * MAX_ACCURACY_LOSS + 1e-9
+        )
+
+
+def judge(float_probs: np.ndarray, int8_probs: np.ndarray, targets: np.ndarray) -> Verdict:
+    """The gate's figures from both graphs' probabilities on the test split."""
+    float_top, int8_top = float_probs.argmax(1), int8_probs.argmax(1)
+    return Verdict(
+        len(targets),
+        float(np.mean(float_top == int8_top)),
+        float(np.mean(float_top == targets)),
+        float(np.mean(int8_top == targets)),
+    )
+
+
+def cpu_description() -> str:
+    """The CPU model and the flags that decide int8's speed, for figures taken on it."""
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text(errors="replace").splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "unknown CPU",
+    )
+    flags = cpu_flags()
+    present = [flag for flag in REPORTED_FLAGS if flag in flags]
+    return f"{model} ({', '.join(present) or 'none of ' + ', '.join(REPORTED_FLAGS)})"
 
 
 def load_photo_splits(root: Path, spec: InputSpec, seed: int) -> PhotoSplits:
@@ -64,6 +120,12 @@ def load_photo_splits(root: Path, spec: InputSpec, seed: int) -> PhotoSplits:
     )
 
 
+def calibration_rows(n_train: int, seed: int) -> np.ndarray:
+    """Which training images calibrate: the same ones for onnxruntime and for LiteRT's int8."""
+    rng = np.random.default_rng(seed)
+    return np.sort(rng.choice(n_train, min(CALIBRATION_IMAGES, n_train), replace=False))
+
+
 class _Calibration:
     """onnxruntime's CalibrationDataReader protocol over a few hundred training images."""
 
@@ -81,7 +143,7 @@ class _Calibration:
 
 
 def quantize(model_path: Path, calibration: np.ndarray, output: Path) -> None:
-    """quant_pre_process, then static QDQ with S8 activations and S8 per-channel weights."""
+    """quant_pre_process, then static QDQ: U8 activations, S8 per-channel weights, MinMax."""
     from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
     from onnxruntime.quantization.shape_inference import quant_pre_process
 
@@ -93,10 +155,13 @@ def quantize(model_path: Path, calibration: np.ndarray, output: Path) -> None:
             str(output),
             _Calibration(calibration),
             quant_format=QuantFormat.QDQ,
-            activation_type=QuantType.QInt8,
+            activation_type=QuantType.QUInt8,
             weight_type=QuantType.QInt8,
             per_channel=True,
             calibrate_method=CalibrationMethod.MinMax,
+            # Reduce ranges every few batches: a 224x224 network's activations for 200 images
+            # would otherwise all be held at once (gigabytes).
+            extra_options={"CalibMaxIntermediateOutputs": 4},
         )
 
 
@@ -114,14 +179,12 @@ def predict(model_path: Path, x: np.ndarray) -> np.ndarray:
 
 def single_image_ms(model_paths: list[Path], image: np.ndarray, rounds: int = 20) -> list[float]:
     """Median one-thread `session.run` per graph, interleaved so load hits both alike."""
-    import time
-
     import onnxruntime as ort
 
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = 1
+    from image_classifier.engine import session_options
+
     sessions = [
-        ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        ort.InferenceSession(str(path), session_options(1), providers=["CPUExecutionProvider"])
         for path in model_paths
     ]
     feed = {INPUT_NAME: image[None].astype(np.float32)}
@@ -135,48 +198,68 @@ def single_image_ms(model_paths: list[Path], image: np.ndarray, rounds: int = 20
     return [float(np.median(times)) * 1000 for times in samples]
 
 
-def evaluate(model_dir: Path, data_dir: Path) -> dict:
-    """Quantise, compare on the test split, keep or refuse; returns the card's `int8` entry."""
+def serving_section(verdict: Verdict) -> dict[str, Any]:
+    """The card's `serving`: the graph serving loads by default, and why (its sha256 is int8's)."""
+    figures = (
+        f"{verdict.top1_agreement:.1%} top-1 agreement with float, "
+        f"{verdict.accuracy_loss_points:+.1f} points of accuracy lost on "
+        f"{verdict.test_images} test images (kept at >= {MIN_AGREEMENT:.0%} and <= "
+        f"{100 * MAX_ACCURACY_LOSS:.1f} points)"
+    )
+    if not verdict.kept:
+        return {"graph": MODEL_FILE, "why": f"int8 refused: {figures}"}
+    return {
+        "graph": INT8_FILE,
+        "why": (
+            f"int8 kept: {figures}. Loaded where the CPU has "
+            f"{', '.join(sorted(FAST_INT8_FLAGS))} (int8 dot products); elsewhere, or with "
+            f"MODEL_PRECISION=float, serving loads {MODEL_FILE}, which stays beside it."
+        ),
+    }
+
+
+def add_int8(
+    model_dir: Path, calibration: np.ndarray, x_test: np.ndarray, y_test: np.ndarray
+) -> dict[str, Any]:
+    """Quantise the folder's float graph, judge it, keep or refuse; returns the card's `int8`."""
+    card = ModelCard.load(model_dir)
+    candidate = model_dir / INT8_FILE
+    quantize(card.model_path, calibration, candidate)
+    verdict = judge(predict(card.model_path, x_test), predict(candidate, x_test), y_test)
+    float_ms, int8_ms = single_image_ms([card.model_path, candidate], x_test[0])
+    entry: dict[str, Any] = {
+        "kept": verdict.kept,
+        "file": INT8_FILE if verdict.kept else None,
+        "format": FORMAT,
+        "calibration_images": len(calibration),
+        "test_images": verdict.test_images,
+        "top1_agreement": verdict.top1_agreement,
+        "float_accuracy": verdict.float_accuracy,
+        "int8_accuracy": verdict.int8_accuracy,
+        "accuracy_loss_points": verdict.accuracy_loss_points,
+        # Where quantize.py ran, which may be busy: only the ratio means much.
+        "single_image_ms": {"float": float_ms, "int8": int8_ms},
+        "measured_on": cpu_description(),
+        "rule": f"kept if agreement >= {MIN_AGREEMENT:.0%} and loss <= "
+        f"{100 * MAX_ACCURACY_LOSS:.1f} points",
+    }
+    if verdict.kept:
+        entry["sha256"] = hashlib.sha256(candidate.read_bytes()).hexdigest()
+    else:
+        candidate.unlink()
+    rewrite_card(model_dir, {"int8": entry, "serving": serving_section(verdict)})
+    return entry
+
+
+def evaluate(model_dir: Path, data_dir: Path) -> dict[str, Any]:
+    """add_int8 on the trainer's split of `data_dir`, calibrated on its training images."""
     card = ModelCard.load(model_dir)
     seed = int(card.metadata.get("training", {}).get("seed", 42))
     splits = load_photo_splits(data_dir, card.spec, seed)
     if splits.labels != card.labels:
         raise ValueError(f"{data_dir}: classes {splits.labels} differ from the card's")
-    rng = np.random.default_rng(seed)
-    pick = rng.choice(len(splits.x_train), min(CALIBRATION_IMAGES, len(splits.x_train)), False)
-    candidate = model_dir / INT8_FILE
-    quantize(card.model_path, splits.x_train[pick], candidate)
-    float_probs = predict(card.model_path, splits.x_test)
-    int8_probs = predict(candidate, splits.x_test)
-    float_accuracy = float(np.mean(float_probs.argmax(1) == splits.y_test))
-    int8_accuracy = float(np.mean(int8_probs.argmax(1) == splits.y_test))
-    agreement = float(np.mean(float_probs.argmax(1) == int8_probs.argmax(1)))
-    loss = float_accuracy - int8_accuracy
-    kept = agreement >= MIN_AGREEMENT and loss <= MAX_ACCURACY_LOSS
-    float_ms, int8_ms = single_image_ms([card.model_path, candidate], splits.x_test[0])
-    entry = {
-        "kept": kept,
-        "file": INT8_FILE if kept else None,
-        "format": "QDQ, S8S8, per-channel, MinMax calibration",
-        "calibration_images": len(pick),
-        "test_images": len(splits.y_test),
-        "top1_agreement": agreement,
-        "float_accuracy": float_accuracy,
-        "int8_accuracy": int8_accuracy,
-        "accuracy_loss_points": 100 * loss,
-        # Where quantize.py ran, which may be busy: only the ratio means much.
-        "single_image_ms": {"float": float_ms, "int8": int8_ms},
-        "rule": f"kept if agreement >= {MIN_AGREEMENT:.0%} and loss <= "
-        f"{100 * MAX_ACCURACY_LOSS:.1f} points",
-    }
-    if kept:
-        entry["sha256"] = hashlib.sha256(candidate.read_bytes()).hexdigest()
-    else:
-        candidate.unlink()
-    metadata = json.loads((model_dir / METADATA_FILE).read_text())
-    metadata["int8"] = entry
-    (model_dir / METADATA_FILE).write_text(json.dumps(metadata, indent=2) + "\n")
-    return entry
+    calibration = splits.x_train[calibration_rows(len(splits.x_train), seed)]
+    return add_int8(model_dir, calibration, splits.x_test, splits.y_test)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -194,6 +277,6 @@ def main(argv: list[str] | None = None) -> int:
         f"{entry['float_accuracy']:.3f} -> {entry['int8_accuracy']:.3f} "
         f"({entry['accuracy_loss_points']:+.1f} points lost); one image "
         f"{entry['single_image_ms']['float']:.2f} ms float, "
-        f"{entry['single_image_ms']['int8']:.2f} ms int8"
+        f"{entry['single_image_ms']['int8']:.2f} ms int8 on {entry['measured_on']}"
     )
     return 0
