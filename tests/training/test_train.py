@@ -336,34 +336,6 @@ def test_invalid_option_exits_2():
 
 
 @pytest.mark.slow
-def test_failed_parity_leaves_the_existing_output_untouched(tmp_path, monkeypatch, capsys):
-    output = tmp_path / "model"
-    output.mkdir()
-    (output / "keep.txt").write_text("previous model")
-    monkeypatch.setattr("classifier_training.export.MAX_ABS_DIFF", -1.0)
-    assert train.main([*FAST, "--output", str(output)]) == 3
-    assert "ONNX Runtime disagrees with Keras" in capsys.readouterr().err
-    assert [p.name for p in output.iterdir()] == ["keep.txt"]
-    assert [p.name for p in tmp_path.iterdir()] == ["model"]
-
-
-@pytest.mark.slow
-def test_a_failure_while_writing_never_leaves_a_half_written_model(tmp_path, monkeypatch):
-    output = tmp_path / "model"
-    output.mkdir()
-    (output / "keep.txt").write_text("previous model")
-
-    def fail(*args, **kwargs):
-        raise OSError("disk full")
-
-    monkeypatch.setattr("classifier_training.report.write_report", fail)
-    with pytest.raises(OSError, match="disk full"):
-        train.main([*FAST, "--output", str(output)])
-    assert [p.name for p in output.iterdir()] == ["keep.txt"]
-    assert [p.name for p in tmp_path.iterdir()] == ["model"]
-
-
-@pytest.mark.slow
 def test_the_cli_and_its_errors_load_without_tensorflow():
     """Bad arguments are refused before the seconds TensorFlow takes to import."""
     script = (

@@ -31,8 +31,15 @@ def write_atomically(output: Path, build: Callable[[Path], None]) -> None:
         staging.chmod(0o755)
         if output.exists():
             retired = Path(tempfile.mkdtemp(prefix=f".{output.name}.old.", dir=output.parent))
-            output.rename(retired / output.name)
-            staging.rename(output)
+            previous = retired / output.name
+            try:
+                output.rename(previous)
+                staging.rename(output)
+            except BaseException:
+                if previous.exists():  # interrupted between the renames: put it back
+                    previous.rename(output)
+                retired.rmdir()
+                raise
             shutil.rmtree(retired)
         else:
             staging.rename(output)
