@@ -17,8 +17,8 @@ CHANNELS = {"L": 1, "RGB": 3, "BGR": 3}
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 
-# Checked against each source's documentation; see the README section
-# "Serve a model you trained elsewhere" for what was and was not checked.
+# Checked against each source's documentation; see docs/importing.md, "Presets, and how they
+# were checked", for what was and was not checked.
 PRESETS: dict[str, dict[str, object]] = {
     # torchvision.models docs: RGB, (3 x H x W), loaded into [0, 1], then ImageNet mean/std;
     # the weights' transforms resize with bilinear interpolation.
