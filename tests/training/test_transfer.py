@@ -84,7 +84,9 @@ def test_parity_holds_on_a_model_whose_outputs_vary(trained):
 def test_it_learns_the_classes(trained):
     output, _ = trained
     metrics = card(output)["metrics"]
-    assert metrics["test_accuracy"] > metrics["baseline_accuracy"]
+    # The classes differ in hue and stripe direction: a logistic regression on raw pixels
+    # separates them too, so the bar is near-perfect, far above the majority class.
+    assert metrics["test_accuracy"] >= 0.9 > metrics["baselines"]["majority_class"]
 
 
 def test_the_handler_serves_it_with_keras_scores(trained):

@@ -73,9 +73,10 @@ class FeatureStore:
 
 def _load(path: Path) -> np.ndarray | None:
     try:
-        return np.load(path, allow_pickle=False)
+        array: np.ndarray = np.load(path, allow_pickle=False)
     except (OSError, ValueError):
         return None
+    return array
 
 
 def _save(path: Path, array: np.ndarray) -> None:

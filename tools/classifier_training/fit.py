@@ -82,7 +82,7 @@ WARMUP_EPOCHS = 3
 VALIDATION_CALIBRATION_BATCHES = 8
 
 
-class RecalibrateBeforeValidation(keras.callbacks.Callback):
+class RecalibrateBeforeValidation(keras.callbacks.Callback):  # type: ignore[misc]
     """Give validation the BatchNorm statistics the exported model will have.
 
     Without this, a keras.applications backbone trained from scratch was validated with

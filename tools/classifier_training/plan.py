@@ -83,6 +83,7 @@ def make_plan(args: argparse.Namespace) -> Plan:
         mode = "RGB"
     notes += backbone.check_size(size, weights_option)
     converted: Converted | None = None
+    weights: WeightsSource | None
     if lite and weights_option != "none":
         from classifier_training.torch_weights import resolve
 

@@ -120,7 +120,7 @@ def _store(path: Path, arrays: Converted) -> None:
     handle, staging = tempfile.mkstemp(dir=path.parent, suffix=".npz")
     try:
         with os.fdopen(handle, "wb") as out:
-            np.savez(out, **flat)
+            np.savez(out, allow_pickle=False, **flat)
         os.replace(staging, path)
     except BaseException:
         Path(staging).unlink(missing_ok=True)
