@@ -44,7 +44,9 @@ def parity_samples(spec: InputSpec, images: list[Path], seed: int = 0) -> np.nda
     grids = rng.integers(0, 256, (SYNTHETIC_SAMPLES, 7, 7, 3), dtype=np.uint8)
     return np.stack(
         [
-            np.asarray(Image.fromarray(g).resize((spec.width, spec.height), Image.Resampling.BICUBIC))
+            np.asarray(
+                Image.fromarray(g).resize((spec.width, spec.height), Image.Resampling.BICUBIC)
+            )
             for g in grids
         ]
     ).astype(np.float32)
