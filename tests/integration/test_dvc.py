@@ -163,7 +163,6 @@ def test_repro_trains_every_stage_into_the_pipeline_folder(story: Story) -> None
 def test_a_second_repro_with_nothing_changed_runs_nothing(story: Story) -> None:
     assert ran(story.second) == []
     assert "Data and pipelines are up to date." in story.second.stdout
-    assert story.second_seconds < 60  # generous; the measured figure is printed
 
 
 @pytest.mark.slow

@@ -40,7 +40,7 @@ def read_params(path: Path) -> dict[str, Any]:
         raise TrainingInputError(f"{path}: needs a `data` section with `dir`")
     if not isinstance(params.get("train", {}), dict):
         raise TrainingInputError(f"{path}: `train` must be a mapping of train.py flags")
-    return params
+    return dict(params)
 
 
 def flags(section: dict[str, Any]) -> list[str]:

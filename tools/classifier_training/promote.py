@@ -28,7 +28,11 @@ def promote(source: Path, target: Path) -> ModelCard:
         card.read_model_bytes()
     except ModelLoadError as exc:
         raise TrainingInputError(f"not promoted: {exc}") from exc
-    write_atomically(target, lambda staging: shutil.copytree(source, staging, dirs_exist_ok=True))
+
+    def copy(staging: Path) -> None:
+        shutil.copytree(source, staging, dirs_exist_ok=True)
+
+    write_atomically(target, copy)
     return card
 
 
