@@ -221,6 +221,7 @@ def test_the_default_recipe_is_in_params_yaml() -> None:
     assert set(FAST) <= set(params["train"])
 
 
+@pytest.mark.slow
 def test_training_and_its_stage_commands_never_import_dvc() -> None:
     code = (
         "import sys\n"
