@@ -59,7 +59,7 @@ def test_committed_model_answers_its_cards_test_split_as_the_card_records(classi
     figure is on images the model never trained on, and must match the card's own."""
     images, labels = digits()
     targets = np.array([CARD["labels"].index(name) for name in labels])
-    splits = split_indices(np.arange(len(images)), targets, CARD["hyperparameters"]["seed"])
+    splits = split_indices(np.arange(len(images)), targets, CARD["training"]["seed"])
     assert splits.sizes() == CARD["dataset"]["splits"]
     top = []
     for index in splits.test:
