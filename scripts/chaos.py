@@ -3,7 +3,7 @@
 
 import sys
 
-from classifier_devtools.chaos import main
+from classifier_devtools.chaos.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -9,7 +9,8 @@ import io
 import pytest
 from PIL import Image
 
-from classifier_devtools.chaos import run, upload_set
+from classifier_devtools.chaos.run import run
+from classifier_devtools.chaos.uploads import upload_set
 
 pytestmark = pytest.mark.slow
 UPLOADS, SEED = 60, 14

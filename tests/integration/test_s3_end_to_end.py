@@ -7,7 +7,7 @@ import json
 import boto3
 import pytest
 
-from classifier_devtools.chaos import drain, notify_queue
+from classifier_devtools.chaos.moto_stage import drain, notify_queue
 from image_classifier import s3_trigger
 from tests.support.factories import binary_event, digits, encode, png_declaring, read_response
 
