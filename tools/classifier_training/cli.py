@@ -95,13 +95,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--fine-tune-epochs",
         type=int,
         default=None,
-        help="default: 4 for efficientnet_lite* (0 skips phase 2), else --epochs",
+        help="default: 6 for efficientnet_lite* (0 skips phase 2), else --epochs",
     )
     fit.add_argument(
         "--fine-tune-learning-rate",
         type=float,
         default=None,
-        help="2e-4 for efficientnet_lite*, else 1e-5",
+        help="3e-4 for efficientnet_lite*, else 1e-5",
     )
     fit.add_argument("--seed", type=int, default=42)
 

@@ -18,7 +18,7 @@ from classifier_training.feature_store import FeatureStore
 from classifier_training.lite_architecture import CONFIGS, LiteConfig
 from image_classifier.preprocessing import InputSpec
 
-FEATURE_BATCH = 16  # images (32 views) through the frozen bottom at a time: ~0.5 GB at 224 px
+FEATURE_BATCH = 32  # image views through the frozen bottom at a time: ~0.5 GB at 224 px
 EMBED_BATCH = 64
 
 
@@ -50,13 +50,24 @@ class LiteEmbedder:
         """The feature store beside the image cache (the same cache root)."""
         return FeatureStore(self.producer, cache.directory.parent)
 
-    def activations(self, store: FeatureStore, cache: ImageCache, rows: np.ndarray) -> np.ndarray:
-        """(len(rows), views, H, W, C) float16 activations of the frozen bottom."""
+    def activations(
+        self,
+        store: FeatureStore,
+        cache: ImageCache,
+        rows: np.ndarray,
+        views: tuple[str, ...] = ("original",),
+    ) -> np.ndarray:
+        """(len(rows), len(views), H, W, C) float16 activations of the frozen bottom."""
 
         def produce(pixels: np.ndarray) -> np.ndarray:
-            return np.asarray(self.bottom.predict_on_batch(pixels))
+            return np.concatenate(
+                [
+                    np.asarray(self.bottom.predict_on_batch(pixels[i : i + FEATURE_BATCH]))
+                    for i in range(0, len(pixels), FEATURE_BATCH)
+                ]
+            )
 
-        return store.activations(cache, rows, produce, FEATURE_BATCH)
+        return store.activations(cache, rows, produce, views)
 
     def pool(self, activations: np.ndarray) -> np.ndarray:
         """(N, H, W, C) activations -> (N, 1280) float32 embeddings through the frozen top."""

@@ -25,8 +25,8 @@ PHOTO_WEIGHT_DECAY = 1e-4
 PHOTO_BACKBONE = "efficientnet_lite0"
 DIGITS_BACKBONE = "cnn"
 # The pretrained EfficientNet-Lite recipe's second phase (see classifier_training.transfer).
-LITE_FINE_TUNE_EPOCHS = 4
-LITE_FINE_TUNE_LEARNING_RATE = 2e-4
+LITE_FINE_TUNE_EPOCHS = 6
+LITE_FINE_TUNE_LEARNING_RATE = 3e-4
 FINE_TUNE_LEARNING_RATE = 1e-5
 
 

@@ -19,13 +19,15 @@ from classifier_training.cache import ImageCache
 from classifier_training.data import Splits
 from classifier_training.efficientnet_lite import LiteLayers
 from classifier_training.embeddings import LiteEmbedder
-from classifier_training.feature_store import VIEWS, FeatureStore
+from classifier_training.feature_store import CROP_SIDES, VIEWS, FeatureStore
 from classifier_training.fit import Phase, Training, compile_model, run_phase
 from classifier_training.models import Built
 from classifier_training.plan import Schedule
 from image_classifier.preprocessing import InputSpec
 
 DROPOUT = 0.2
+TRAIN_VIEWS = tuple(VIEWS)  # the image, its mirror image and two random crops
+HEAD_VIEWS = ("original", "mirror")
 
 
 @dataclass
@@ -43,6 +45,21 @@ class LiteNetwork:
         inputs = keras.Input(shape=spec.shape, name="image")
         outputs = self.classifier(self.dropout(self.layers.apply(inputs)))
         return keras.Model(inputs, outputs, name=f"efficientnet_lite_{spec.height}")
+
+
+def _sampled_views(x: np.ndarray, y: np.ndarray, batch: int, seed: int) -> tf.data.Dataset:
+    """(N, views, ...) activations: each epoch, every image once, as one of its views drawn
+    at random; the array is held once, and batches are gathered from it."""
+    activations = tf.constant(x)
+    labels = tf.constant(y)
+    views = x.shape[1]
+
+    def gather(index: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        chosen = tf.random.uniform((), 0, views, dtype=tf.int64, seed=seed)
+        return tf.cast(activations[index, chosen], tf.float32), labels[index]
+
+    data = tf.data.Dataset.range(len(x)).shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+    return data.map(gather).batch(batch).prefetch(2)
 
 
 def _batches(x: np.ndarray, y: np.ndarray, batch: int, seed: int | None) -> tf.data.Dataset:
@@ -80,20 +97,27 @@ def train(
     )
     layers, split = embedder.layers, embedder.split
     store = embedder.store(cache)
-    train_acts = embedder.activations(store, cache, splits.train)
+    train_acts = embedder.activations(store, cache, splits.train, TRAIN_VIEWS)
     val_acts = embedder.activations(store, cache, splits.validation)[:, 0]
-    x_train = train_acts.reshape(-1, *train_acts.shape[2:])
-    y_train = keras.utils.to_categorical(
-        np.repeat(cache.targets[splits.train], len(VIEWS)), n_classes
-    )
+    targets = cache.targets[splits.train]
+    y_train = keras.utils.to_categorical(targets, n_classes)
     y_val = keras.utils.to_categorical(cache.targets[splits.validation], n_classes)
     top_in = embedder.top_input
-    training = Training(augmentation={"enabled": True, "views": list(VIEWS)})
+    training = Training(
+        augmentation={
+            "enabled": True,
+            "views": list(TRAIN_VIEWS),
+            "head": f"every image as {' and '.join(HEAD_VIEWS)}",
+            "fine-tune": "one view per image per epoch, drawn at random",
+            "crop_side": list(CROP_SIDES),
+        }
+    )
+    head_views = train_acts[:, : len(HEAD_VIEWS)]
     training.phases.append(
         _head_phase(
             network,
-            embedder.pool(x_train),
-            y_train,
+            embedder.pool(head_views.reshape(-1, *head_views.shape[2:])),
+            np.repeat(y_train, len(HEAD_VIEWS), axis=0),
             embedder.pool(val_acts),
             y_val,
             schedule,
@@ -111,7 +135,7 @@ def train(
                 network,
                 tuned,
                 first,
-                (x_train, y_train),
+                (train_acts, y_train),
                 (val_acts, y_val),
                 schedule,
                 batch_size,
@@ -176,7 +200,7 @@ def _fine_tune_phase(
     optimisation = compile_model(tuned, rate, schedule.label_smoothing, schedule.weight_decay)
     history = run_phase(
         tuned,
-        _batches(*train, batch_size, seed),
+        _sampled_views(*train, batch_size, seed),
         _batches(*validation, 64, None),
         schedule.fine_tune_epochs,
         schedule.patience,
