@@ -71,7 +71,7 @@ def test_kept_int8_is_loaded_where_the_cpu_has_int8_dot_products(int8_dir, flag)
 def test_kept_int8_falls_back_to_float_on_a_cpu_without_them(int8_dir):
     choice = choose_graph(ModelCard.load(int8_dir), "auto", AVX2)
     assert choice.file == MODEL_FILE
-    assert "would be slower" in choice.reason
+    assert "would saturate" in choice.reason
 
 
 def test_the_setting_forces_either_graph(int8_dir):

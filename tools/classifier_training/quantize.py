@@ -219,9 +219,16 @@ def serving_section(verdict: Verdict) -> dict[str, Any]:
 
 
 def add_int8(
-    model_dir: Path, calibration: np.ndarray, x_test: np.ndarray, y_test: np.ndarray
+    model_dir: Path,
+    calibration: np.ndarray,
+    x_test: np.ndarray,
+    y_test: np.ndarray,
+    keep_refused: Path | None = None,
 ) -> dict[str, Any]:
-    """Quantise the folder's float graph, judge it, keep or refuse; returns the card's `int8`."""
+    """Quantise the folder's float graph, judge it, keep or refuse; returns the card's `int8`.
+
+    A refused graph is deleted, or moved to `keep_refused` (the benchmark measures it; the
+    card never names it, so serving never loads it)."""
     card = ModelCard.load(model_dir)
     candidate = model_dir / INT8_FILE
     quantize(card.model_path, calibration, candidate)
@@ -245,13 +252,15 @@ def add_int8(
     }
     if verdict.kept:
         entry["sha256"] = hashlib.sha256(candidate.read_bytes()).hexdigest()
+    elif keep_refused is not None:
+        candidate.replace(keep_refused)
     else:
         candidate.unlink()
     rewrite_card(model_dir, {"int8": entry, "serving": serving_section(verdict)})
     return entry
 
 
-def evaluate(model_dir: Path, data_dir: Path) -> dict[str, Any]:
+def evaluate(model_dir: Path, data_dir: Path, keep_refused: Path | None = None) -> dict[str, Any]:
     """add_int8 on the trainer's split of `data_dir`, calibrated on its training images."""
     card = ModelCard.load(model_dir)
     seed = int(card.metadata.get("training", {}).get("seed", 42))
@@ -259,18 +268,21 @@ def evaluate(model_dir: Path, data_dir: Path) -> dict[str, Any]:
     if splits.labels != card.labels:
         raise ValueError(f"{data_dir}: classes {splits.labels} differ from the card's")
     calibration = splits.x_train[calibration_rows(len(splits.x_train), seed)]
-    return add_int8(model_dir, calibration, splits.x_test, splits.y_test)
+    return add_int8(model_dir, calibration, splits.x_test, splits.y_test, keep_refused)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("model_dir", type=Path, help="holds model.onnx and its card")
     parser.add_argument("--data-dir", type=Path, required=True, help="the photos it was trained on")
+    parser.add_argument(
+        "--keep-refused", type=Path, help="move a refused int8 graph here instead of deleting it"
+    )
     args = parser.parse_args(argv)
     if not args.data_dir.is_dir():
         print(f"error: {args.data_dir} is not a directory of class folders", file=sys.stderr)
         return 2
-    entry = evaluate(args.model_dir, args.data_dir)
+    entry = evaluate(args.model_dir, args.data_dir, args.keep_refused)
     verdict = "kept" if entry["kept"] else "refused"
     print(
         f"int8 {verdict}: top-1 agreement {entry['top1_agreement']:.2%}, accuracy "
