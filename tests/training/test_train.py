@@ -56,6 +56,7 @@ def test_writes_every_artifact(trained):
         "report/f1.png",
         "report/errors.png",
         "report/report.md",
+        "report/audit.json",
     }
     assert json.loads((output / "labels.json").read_text()) == [str(i) for i in range(10)]
     report = (output / "report" / "report.md").read_text()
@@ -81,6 +82,7 @@ def test_metadata_card_has_every_field(trained):
         "parity",
         "frameworks",
         "model_sha256",
+        "audit",
     } <= set(card)
     assert card["input"] == {
         "height": 8,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from classifier_training.audit.run import Audit
 from classifier_training.backbones import Backbone
 from classifier_training.cache import ImageCache
 from classifier_training.data import Source, Splits
@@ -31,6 +32,7 @@ class RunSettings:
     filters: int
     seed: int
     limit: int | None
+    drop_label_issues: bool = False
 
 
 def git_commit() -> str:
@@ -68,6 +70,7 @@ def build_card(
     training: Training,
     evaluation: Evaluation,
     parity: Parity,
+    audited: Audit,
 ) -> tuple[CardHeader, dict[str, Any]]:
     """Everything serving, the report and the monitor read about the model: the header every
     card has, and training's own sections, each built from what ran."""
@@ -108,6 +111,14 @@ def build_card(
             "baselines": baselines,
             "epochs_run": sum(p.epochs_run for p in training.phases),
             "per_class": evaluation.per_class(),
+        },
+        "audit": {
+            "files": audited.document.files,
+            "images": audited.document.images,
+            "findings": audited.document.counts(),
+            "exact_copies_collapsed": len(audited.collapsed),
+            "label_issues_dropped": settings.drop_label_issues,
+            "not_checked": sorted(audited.document.skipped_checks),
         },
         "monitoring": evaluation.monitoring(settings.seed),
         "parity": parity.to_dict(),

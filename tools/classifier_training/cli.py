@@ -27,6 +27,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     data = parser.add_argument_group("data")
     data.add_argument("--data-dir", type=Path, help="folder-per-class image dataset")
+    data.add_argument(
+        "--extra-data-dir",
+        type=Path,
+        action="append",
+        help="another folder-per-class dataset added to --data-dir (e.g. a sorted review/ "
+        "queue from scripts/review_queue.py); repeatable",
+    )
+    data.add_argument(
+        "--drop-label-issues",
+        action="store_true",
+        help="leave out the photos the audit suspects are mislabelled (default: keep, report)",
+    )
     data.add_argument("--output", type=Path, default=ROOT / "model", help="default: model/")
     data.add_argument(
         "--image-size",

@@ -7,7 +7,9 @@ each once. `split_indices` makes the stratified train/validation/test split by s
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,36 +76,46 @@ def digits_source() -> Source:
     )
 
 
-def folder_source(root: Path) -> Source:
+def folder_source(root: Path, extra: Sequence[Path] = ()) -> Source:
     """One sub-folder per class, named by the folder; files without an image suffix are skipped.
 
-    The content hash covers every image file's relative path and bytes, so renaming, editing,
-    adding or removing a photo makes a new cache key.
+    `extra` folders (a sorted review queue) add their class folders' images to the classes of
+    the same name, or as new classes. The content hash covers every image file's relative path
+    and bytes, so renaming, editing, adding or removing a photo makes a new cache key.
     """
-    if not root.is_dir():
-        raise TrainingInputError(f"data dir {root} does not exist or is not a directory")
-    class_dirs = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
-    if len(class_dirs) < 2:
-        raise TrainingInputError(
-            f"data dir {root} needs at least two class folders, found {len(class_dirs)}"
-        )
+    for folder in (root, *extra):
+        if not folder.is_dir():
+            raise TrainingInputError(f"data dir {folder} does not exist or is not a directory")
+    by_label: dict[str, list[tuple[Path, Path]]] = {}
+    for number, folder in enumerate((root, *extra)):
+        for class_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
+            if not class_dir.name.startswith("."):
+                by_label.setdefault(class_dir.name, []).append((folder, class_dir))
+        if number == 0 and len(by_label) < 2:
+            raise TrainingInputError(
+                f"data dir {root} needs at least two class folders, found {len(by_label)}"
+            )
     paths: list[Path] = []
     targets: list[int] = []
     skipped: list[str] = []
     digest = hashlib.sha256()
-    for index, class_dir in enumerate(class_dirs):
-        for path in sorted(p for p in class_dir.rglob("*") if p.is_file()):
-            if path.suffix.lower() not in IMAGE_SUFFIXES:
-                print(f"warning: skipping {path}: not an image file name", file=sys.stderr)
-                skipped.append(str(path.relative_to(root)))
-                continue
-            digest.update(str(path.relative_to(root)).encode() + b"\0")
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-            paths.append(path)
-            targets.append(index)
+    labels = sorted(by_label)
+    for index, label in enumerate(labels):
+        for folder, class_dir in by_label[label]:
+            # Extra folders' paths are named from the main one ("../review/roses/x.jpg").
+            prefix = "" if folder == root else f"{os.path.relpath(folder, root)}/"
+            for path in sorted(p for p in class_dir.rglob("*") if p.is_file()):
+                name = prefix + path.relative_to(folder).as_posix()
+                if path.suffix.lower() not in IMAGE_SUFFIXES:
+                    print(f"warning: skipping {path}: not an image file name", file=sys.stderr)
+                    skipped.append(name)
+                    continue
+                digest.update(name.encode() + b"\0")
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+                paths.append(path)
+                targets.append(index)
     if not paths:
         raise TrainingInputError(f"no readable images in {root} ({len(skipped)} files skipped)")
-    labels = [d.name for d in class_dirs]
     digest.update("\n".join(labels).encode())
     return Source(
         root.name,
@@ -139,21 +151,52 @@ def split_indices(
     seed: int,
     test_size: float = 0.15,
     val_size: float = 0.15,
+    groups: np.ndarray | None = None,
 ) -> Splits:
-    """Stratified train/validation/test split of `rows` (their classes in `targets`), by seed."""
+    """Stratified train/validation/test split of `rows` (their classes in `targets`), by seed.
+
+    With `groups` (one id per row) each group lands whole in one split, so copies of a photo
+    cannot sit on both sides; the groups are stratified by their first row's class.
+    """
     from sklearn.model_selection import train_test_split
 
     positions = np.arange(len(rows))
     try:
-        rest, test = train_test_split(
-            positions, test_size=test_size, stratify=targets, random_state=seed
-        )
-        train, validation = train_test_split(
-            rest, test_size=val_size / (1 - test_size), stratify=targets[rest], random_state=seed
-        )
+        if groups is None:
+            rest, test = train_test_split(
+                positions, test_size=test_size, stratify=targets, random_state=seed
+            )
+            train, validation = train_test_split(
+                rest,
+                test_size=val_size / (1 - test_size),
+                stratify=targets[rest],
+                random_state=seed,
+            )
+        else:
+            rest, test = _group_split(positions, targets, groups, test_size, seed)
+            train, validation = _group_split(
+                rest, targets, groups, val_size / (1 - test_size), seed
+            )
     except ValueError as exc:
         raise TrainingInputError(f"cannot split the dataset: {exc}") from exc
     return Splits(np.sort(rows[train]), np.sort(rows[validation]), np.sort(rows[test]))
+
+
+def _group_split(
+    positions: np.ndarray, targets: np.ndarray, groups: np.ndarray, size: float, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Split `positions` into (rest, held out) by whole groups, about `size` of them held out."""
+    from sklearn.model_selection import train_test_split
+
+    units, first = np.unique(groups[positions], return_index=True)
+    _, held = train_test_split(
+        np.arange(len(units)),
+        test_size=size,
+        stratify=targets[positions[first]],
+        random_state=seed,
+    )
+    out = np.isin(groups[positions], units[held])
+    return positions[~out], positions[out]
 
 
 @dataclass

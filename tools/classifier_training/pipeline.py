@@ -1,5 +1,5 @@
-"""The training pipeline as short named steps: prepare, load, split, baseline, train, evaluate,
-export, verify, write. Each prints one numbered line; only the last touches the output."""
+"""The training pipeline as short named steps: prepare, load, audit, split, baseline, train,
+evaluate, export, verify, write. Each prints one numbered line; only the last touches the output."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ from image_classifier.preprocessing import InputSpec
 STEPS = (
     "prepare",
     "load",
+    "audit",
     "split",
     "baseline",
     "train",
@@ -71,8 +72,11 @@ def prepare(plan: Plan) -> WeightsSource:
 
 def load(plan: Plan) -> tuple[Source, ImageCache]:
     """List the images, then decode each once into the cache (or reuse it)."""
-    step("load", f"reading {plan.data_dir or 'scikit-learn digits'}")
-    source = folder_source(plan.data_dir) if plan.data_dir else digits_source()
+    extra = "".join(f" and {d}" for d in plan.extra_data_dirs)
+    step("load", f"reading {plan.data_dir or 'scikit-learn digits'}{extra}")
+    source = (
+        folder_source(plan.data_dir, plan.extra_data_dirs) if plan.data_dir else digits_source()
+    )
     cache = open_or_build(source, plan.spec, plan.cache_dir)
     for row, error in sorted(cache.errors.items()):
         print(f"warning: skipping {source.items[row]}: {error}", file=sys.stderr)
@@ -96,14 +100,51 @@ def load(plan: Plan) -> tuple[Source, ImageCache]:
     return source, cache
 
 
-def split(plan: Plan, source: Source, cache: ImageCache) -> Splits:
+def audit(plan: Plan, weights: WeightsSource, source: Source, cache: ImageCache) -> tuple[Any, Any]:
+    """The data audit on the decoded images; with a Lite backbone its embeddings come from the
+    same feature store training reads next, so training computes nothing twice."""
+    from classifier_training.audit.run import audit as run_audit
+
+    embedder = None
+    if plan.converted is not None:
+        from classifier_training.embeddings import LiteEmbedder
+
+        assert weights.sha256 is not None
+        embedder = LiteEmbedder(plan.backbone, plan.converted, weights.sha256, plan.spec)
+        step("audit", "unreadable files, exact and near duplicates, suspect labels")
+    else:
+        step("audit", "unreadable files and exact duplicates (no embeddings for this backbone)")
+    lite = embedder
+    result = run_audit(
+        source,
+        cache,
+        plan.data_dir,
+        None if lite is None else (lambda rows: lite.embed(cache, rows)),
+        plan.seed,
+    )
+    counts = ", ".join(f"{n} {kind}" for kind, n in result.document.counts().items() if n)
+    print(f"    {counts or 'no findings'} in {result.seconds:.1f} s")
+    return result, embedder
+
+
+def split(plan: Plan, source: Source, cache: ImageCache, audited: Any) -> Splits:
+    """Exact copies collapsed, suspect labels dropped if asked, duplicate groups kept whole."""
     step("split", f"stratified train/validation/test split, seed {plan.seed}")
-    rows = cache.rows
+    dropped = set(audited.collapsed)
+    if plan.drop_label_issues:
+        dropped |= {s.row for s in audited.suspects}
+    rows = np.array([r for r in cache.rows if int(r) not in dropped], dtype=np.int64)
     if plan.limit and plan.limit < len(rows):
         rows = np.sort(np.random.default_rng(plan.seed).choice(rows, plan.limit, replace=False))
     check_classes(source.labels, cache.targets[rows])
-    splits = split_indices(rows, cache.targets[rows], plan.seed)
-    print(f"    {splits.sizes()}")
+    groups = audited.split_groups(rows)
+    splits = split_indices(rows, cache.targets[rows], plan.seed, groups=groups)
+    kept = 0 if groups is None else len(groups) - len(np.unique(groups))
+    print(
+        f"    {splits.sizes()}; {len(audited.collapsed)} exact copies collapsed, "
+        f"{len(audited.suspects) if plan.drop_label_issues else 0} suspect labels dropped, "
+        f"{kept} copies kept in their original's split"
+    )
     return splits
 
 
@@ -126,7 +167,12 @@ def class_weights(targets: np.ndarray, n_classes: int) -> dict[int, float] | Non
 
 
 def train(
-    plan: Plan, weights: WeightsSource, source: Source, cache: ImageCache, splits: Splits
+    plan: Plan,
+    weights: WeightsSource,
+    source: Source,
+    cache: ImageCache,
+    splits: Splits,
+    embedder: Any = None,
 ) -> tuple[Any, Any]:
     """Build the model for the backbone, then run the training phases."""
     from classifier_training import streams
@@ -144,7 +190,7 @@ def train(
         note("classes are imbalanced: training with balanced class weights")
     set_seed(plan.seed)
     if plan.converted is not None:
-        built, training = _train_transfer(plan, weights, source, cache, splits)
+        built, training = _train_transfer(plan, weights, source, cache, splits, embedder)
         training.class_weight = schedule.class_weight
         return built, training
     built = build_model(plan.backbone, plan.spec, len(source.labels), weights, plan.filters)
@@ -172,13 +218,19 @@ def train(
 
 
 def _train_transfer(
-    plan: Plan, weights: WeightsSource, source: Source, cache: ImageCache, splits: Splits
+    plan: Plan,
+    weights: WeightsSource,
+    source: Source,
+    cache: ImageCache,
+    splits: Splits,
+    embedder: Any = None,
 ) -> tuple[Any, Any]:
     from classifier_training import transfer
     from classifier_training.embeddings import LiteEmbedder
 
     assert plan.converted is not None and weights.sha256 is not None
-    embedder = LiteEmbedder(plan.backbone, plan.converted, weights.sha256, plan.spec)
+    if embedder is None:
+        embedder = LiteEmbedder(plan.backbone, plan.converted, weights.sha256, plan.spec)
     built, training, store = transfer.train(
         embedder,
         len(source.labels),
@@ -244,6 +296,7 @@ def write(
     training: Any,
     evaluation: Any,
     cache: ImageCache,
+    audited: Any,
 ) -> None:
     from classifier_training import report
 
@@ -251,6 +304,12 @@ def write(
     card = card_document(header, sections, onnx_model)
     errors = evaluation.worst_errors()
     error_images = cache.read(np.array([e["row"] for e in errors], dtype=np.int64))
+    suspects = [
+        {"given": s.given, "suggested": s.suggested, "score": s.score}
+        for s in audited.suspects[: report.LABEL_ISSUES_SHOWN]
+    ]
+    suspect_rows = [s.row for s in audited.suspects[: report.LABEL_ISSUES_SHOWN]]
+    suspect_images = cache.read(np.array(suspect_rows, dtype=np.int64))
 
     def build(directory: Path) -> None:
         write_model_folder(directory, onnx_model, header, sections)
@@ -262,7 +321,10 @@ def write(
             card,
             errors,
             error_images,
+            suspects,
+            suspect_images,
         )
+        audited.document.write(directory / "report")
 
     write_atomically(plan.output, build)
 
@@ -280,9 +342,10 @@ def run(plan: Plan) -> TrainingOutcome:
     started = time.perf_counter()
     weights = prepare(plan)
     source, cache = load(plan)
-    splits = split(plan, source, cache)
+    audited, embedder = audit(plan, weights, source, cache)
+    splits = split(plan, source, cache, audited)
     baselines = baseline(plan, cache, splits)
-    built, training = train(plan, weights, source, cache, splits)
+    built, training = train(plan, weights, source, cache, splits, embedder)
     evaluation = evaluate(plan, source, cache, splits, built.model)
     onnx_model = export(built.model)
     parity = verify(built.model, onnx_model, cache, splits)
@@ -295,11 +358,12 @@ def run(plan: Plan) -> TrainingOutcome:
         filters=plan.filters,
         seed=plan.seed,
         limit=plan.limit,
+        drop_label_issues=plan.drop_label_issues,
     )
     header, sections = build_card(
-        settings, source, cache, splits, baselines, training, evaluation, parity
+        settings, source, cache, splits, baselines, training, evaluation, parity, audited
     )
-    write(plan, built.model, onnx_model, header, sections, training, evaluation, cache)
+    write(plan, built.model, onnx_model, header, sections, training, evaluation, cache, audited)
     card = card_document(header, sections, onnx_model)
     seconds = time.perf_counter() - started
     print(

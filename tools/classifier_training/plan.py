@@ -6,7 +6,7 @@ Every refusal here is a TrainingInputError (exit code 2) raised before anything 
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from classifier_training.augment import Augmentation
@@ -64,10 +64,14 @@ class Plan:
     version: str
     cache_dir: Path | None
     notes: list[str]
+    extra_data_dirs: list[Path] = field(default_factory=list)  # sorted review queues
+    drop_label_issues: bool = False
 
 
 def make_plan(args: argparse.Namespace) -> Plan:
     photos = args.data_dir is not None
+    if args.extra_data_dir and not photos:
+        raise TrainingInputError("--extra-data-dir adds to --data-dir: give --data-dir too")
     backbone = get_backbone(args.backbone or (PHOTO_BACKBONE if photos else DIGITS_BACKBONE))
     lite = backbone.torch_weights is not None
     weights_option = args.weights or ("imagenet" if lite else "none")
@@ -155,6 +159,8 @@ def make_plan(args: argparse.Namespace) -> Plan:
         version=args.model_version,
         cache_dir=args.cache_dir,
         notes=notes,
+        extra_data_dirs=list(args.extra_data_dir or []),
+        drop_label_issues=args.drop_label_issues,
     )
 
 

@@ -1,5 +1,6 @@
 """Training report beside the model: curves for both phases, the confusion matrix, per-class
-F1, a gallery of the worst test errors, and a markdown summary that links them."""
+F1, a gallery of the worst test errors, the audit's most suspect labels, and a markdown
+summary that links them."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 PICTURES = ("curves.png", "confusion.png", "f1.png", "errors.png")
+LABEL_ISSUES_PICTURE = "label_issues.png"  # only when the audit found suspect labels
+LABEL_ISSUES_SHOWN = 16
 
 
 def write_report(
@@ -23,14 +26,20 @@ def write_report(
     metadata: dict[str, Any],
     errors: list[dict[str, Any]],
     error_images: np.ndarray,
+    suspects: list[dict[str, Any]] | None = None,
+    suspect_images: np.ndarray | None = None,
 ) -> None:
-    """Write the four pictures and report.md into `directory`."""
+    """Write the pictures and report.md into `directory`."""
     directory.mkdir(parents=True, exist_ok=True)
     _plot_curves(directory / "curves.png", phases)
     _plot_confusion(directory / "confusion.png", confusion, metadata["labels"])
     _plot_f1(directory / "f1.png", metadata["metrics"]["per_class"])
     _plot_errors(directory / "errors.png", errors, error_images)
-    (directory / "report.md").write_text(_summary(metadata, len(errors)), encoding="utf-8")
+    summary = _summary(metadata, len(errors))
+    if suspects and suspect_images is not None:
+        _plot_suspects(directory / LABEL_ISSUES_PICTURE, suspects, suspect_images)
+        summary += _suspects_summary(metadata, len(suspects))
+    (directory / "report.md").write_text(summary, encoding="utf-8")
 
 
 def _plot_curves(path: Path, phases: list[tuple[str, dict[str, list[float]]]]) -> None:
@@ -109,6 +118,37 @@ def _plot_errors(path: Path, errors: list[dict[str, Any]], images: np.ndarray) -
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     plt.close(figure)
+
+
+def _plot_suspects(path: Path, suspects: list[dict[str, Any]], images: np.ndarray) -> None:
+    """The audit's most suspect labels: each photo, its folder and the class the data suggests."""
+    columns = 4
+    rows = max(1, -(-len(suspects) // columns))
+    figure, axes = plt.subplots(rows, columns, figsize=(2.6 * columns, 2.9 * rows), squeeze=False)
+    for axis in axes.flat:
+        axis.axis("off")
+    for axis, suspect, image in zip(axes.flat, suspects, images, strict=False):
+        pixels = image[..., 0] if image.shape[-1] == 1 else image
+        axis.imshow(pixels, cmap="gray" if image.shape[-1] == 1 else None, vmin=0, vmax=255)
+        axis.set_title(
+            f"filed {suspect['given']}\nsuggested {suspect['suggested']} ({suspect['score']:.2f})",
+            fontsize=8,
+        )
+    figure.suptitle("suspect labels (audit, most suspect first; kept unless dropped)", fontsize=10)
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+
+
+def _suspects_summary(metadata: dict[str, Any], shown: int) -> str:
+    audit = metadata["audit"]
+    action = "left out of training" if audit["label_issues_dropped"] else "kept in training"
+    return f"""
+Audit: {audit["findings"]["label_issue"]} suspect labels ({action}); every finding is in
+audit.json.
+
+![suspect labels ({shown} shown)]({LABEL_ISSUES_PICTURE})
+"""
 
 
 def _summary(metadata: dict[str, Any], shown_errors: int) -> str:
