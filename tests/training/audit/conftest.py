@@ -52,3 +52,13 @@ def scenes(tmp_path: Path) -> Path:
 @pytest.fixture
 def make_scene():
     return scene
+
+
+@pytest.fixture(scope="session")
+def corrupted_scenes(tmp_path_factory):
+    """A corrupted copy of a generated set and its manifest, shared by the slow tests."""
+    from classifier_training.audit.corruption import corrupt
+
+    root = tmp_path_factory.mktemp("corrupted")
+    manifest = corrupt(scene_folder(root / "clean", per_class=40), root / "corrupted", seed=5)
+    return root / "corrupted", manifest
