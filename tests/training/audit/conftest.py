@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw
 HUES = [(200, 50, 50), (40, 170, 60), (50, 70, 210)]
 
 
-def scene(label: int, index: int, side: int = 96) -> bytes:
+def scene(label: int, index: int, side: int = 224) -> bytes:
     """A JPEG of random shapes over a gradient; the class sets the dominant colour."""
     rng = np.random.default_rng(label * 7919 + index)
     base = np.array(HUES[label % len(HUES)], dtype=np.float32)
