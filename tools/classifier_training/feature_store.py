@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -74,7 +75,12 @@ class FeatureStore:
         batch: int = 32,
     ) -> np.ndarray:
         """(len(rows), len(views), *activation shape) float16, computing only what is missing."""
+        from tqdm import tqdm
+
         out: np.ndarray | None = None
+        progress = tqdm(
+            total=len(rows), desc="activations", unit="img", file=sys.stderr, mininterval=1.0
+        )
         for start in range(0, len(rows), batch):
             pixels = cache.read(rows[start : start + batch])
             wanted = [(i, name) for i in range(len(pixels)) for name in views]
@@ -93,6 +99,8 @@ class FeatureStore:
             if out is None:
                 out = np.empty((len(rows), *stacked.shape[1:]), dtype=np.float16)
             out[start : start + len(pixels)] = stacked
+            progress.update(len(pixels))
+        progress.close()
         assert out is not None
         return out
 

@@ -174,7 +174,7 @@ def _head_phase(
         "head",
         history,
         len(head.trainable_weights),
-        "the classifier on frozen, pooled backbone embeddings of each view",
+        "the classifier on frozen, pooled embeddings of each image and its mirror image",
         optimisation,
         schedule.epochs,
         schedule.patience,
