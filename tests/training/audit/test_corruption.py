@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import numpy as np
 import pytest
 
 from classifier_training.audit.corruption import MANIFEST_FILE, UNREADABLE, VALID, Manifest, corrupt
@@ -59,3 +60,28 @@ def test_the_audit_without_embeddings_finds_files_and_exact_copies(corrupted):
     assert all(any(set(i.paths) <= group for group in found) for i in exact_conflict)
     assert score(result.document, manifest).valid_called_unreadable == []
     assert len(result.collapsed) == 1
+
+
+def test_too_few_photos_to_cross_validate_skip_the_label_check_without_failing(tmp_path):
+    from classifier_training.audit.run import audit as run_audit
+
+    for label, count in (("a", 4), ("b", 2)):
+        (tmp_path / label).mkdir()
+        for i in range(count):
+            (tmp_path / label / f"{i}.png").write_bytes(_png(i))
+    source = folder_source(tmp_path)
+    cache = open_or_build(source, InputSpec(16, 16, "RGB"))
+    embeddings = np.eye(len(source))[:, :4] + 0.01
+    result = run_audit(source, cache, tmp_path, lambda rows: embeddings[rows])
+    assert "label_issue" in result.document.skipped_checks
+    assert result.document.of_kind("conflicting_labels")  # a/0.png and b/0.png are one image
+
+
+def _png(level: int) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("L", (16, 16), level * 40).save(buffer, "PNG")
+    return buffer.getvalue()

@@ -99,9 +99,14 @@ def audit(
         keep = np.array([row not in collapsed for row in rows])
         kept_rows = np.asarray(rows)[keep]
         groups = np.array([duplicates.groups[int(r)] for r in kept_rows])
-        for issue in label_issues(
-            embeddings[keep], targets[kept_rows], groups, len(source.labels), seed
-        ):
+        try:
+            issues = label_issues(
+                embeddings[keep], targets[kept_rows], groups, len(source.labels), seed
+            )
+        except ValueError as exc:  # too few photos or groups to cross-validate: not fatal
+            skipped[LABEL_ISSUE] = f"cannot cross-validate: {exc}"
+            issues = []
+        for issue in issues:
             row = int(kept_rows[issue.position])
             if row in duplicates.conflicting:  # its conflicting_labels finding says it already
                 continue
