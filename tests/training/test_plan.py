@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from classifier_training.cli import parse_args
+from classifier_training.errors import TrainingInputError
 from classifier_training.pipeline import class_weights
 from classifier_training.plan import make_plan
 
@@ -70,3 +72,15 @@ def test_balanced_class_weights_only_when_classes_are_imbalanced():
     weights = class_weights(np.repeat([0, 1], [90, 10]), 2)
     assert weights is not None
     np.testing.assert_allclose([weights[0], weights[1]], [100 / (2 * 90), 100 / (2 * 10)])
+
+
+def test_an_extra_data_folder_and_dropping_label_issues_are_carried_by_the_plan(tmp_path):
+    args = ["--data-dir", str(tmp_path), "--extra-data-dir", str(tmp_path / "review")]
+    plan = make_plan(parse_args([*args, "--drop-label-issues"]))
+    assert plan.extra_data_dirs == [tmp_path / "review"] and plan.drop_label_issues
+    assert not make_plan(parse_args(args)).drop_label_issues
+
+
+def test_an_extra_data_folder_needs_a_data_folder(tmp_path):
+    with pytest.raises(TrainingInputError, match="--extra-data-dir adds to --data-dir"):
+        make_plan(parse_args(["--extra-data-dir", str(tmp_path)]))
