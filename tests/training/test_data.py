@@ -78,3 +78,11 @@ def test_an_extra_folder_adds_to_its_classes_and_keeps_the_main_hash(tmp_path):
     assert names == ["main/a/1.jpg", "main/b/1.jpg", "review/b/1.jpg", "review/c/1.jpg"]
     assert both.targets.tolist() == [0, 1, 1, 2]
     assert alone.content_hash == folder_source(main, []).content_hash != both.content_hash
+
+
+def test_groups_too_large_to_keep_every_class_in_every_split_are_refused():
+    targets = np.repeat([0, 1, 2], 20)
+    groups = targets.copy()  # each class one group of copies
+    groups[:5] = np.arange(100, 105)
+    with pytest.raises(TrainingInputError, match="cannot split the dataset"):
+        split_indices(np.arange(60), targets, seed=0, groups=groups)

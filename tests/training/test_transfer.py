@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -121,14 +122,32 @@ def test_the_handler_serves_it_with_keras_scores(trained):
         assert abs(prediction["score"] - float(expected[index])) <= 1e-5
 
 
+def _activations(log):
+    """(computed, reused) image-views from the train step's summary line."""
+    found = re.search(r"activations: (\d+) images computed, (\d+) reused", log)
+    assert found, log[-2000:]
+    return int(found[1]), int(found[2])
+
+
 def test_a_second_run_reuses_every_activation(trained, photos, tmp_path):
     output, first = trained
     splits = card(output)["dataset"]["splits"]
-    computed = 4 * splits["train"] + splits["validation"]  # four views to train on, one to judge
-    assert f"activations: {computed} images computed, 0 reused" in first
+    needed = 4 * splits["train"] + splits["validation"]  # four views to train on, one to judge
+    computed, reused = _activations(first)
+    assert computed + reused == needed and computed >= 3 * splits["train"]
     code, log = _run(photos, tmp_path / "again", tmp_path / "again.log")
     assert code == 0, log[-3000:]
-    assert f"activations: 0 images computed, {computed} reused" in log
+    assert _activations(log) == (0, needed)
+
+
+def test_a_fine_tune_that_does_not_beat_the_head_is_put_back(photos, tmp_path):
+    output = tmp_path / "model"
+    wild = ["--fine-tune-learning-rate", "0.5"]  # destroys the pretrained top in one epoch
+    assert cli.main(["--data-dir", str(photos), *RECIPE, *wild, "--output", str(output)]) == 0
+    written = card(output)
+    head, tune = written["training"]["phases"]
+    assert tune["kept"] is False and head["kept"] is True
+    assert written["metrics"]["test_accuracy"] >= 0.9
 
 
 def test_skipping_the_fine_tune_leaves_one_phase(photos, tmp_path):

@@ -177,6 +177,9 @@ def split_indices(
             train, validation = _group_split(
                 rest, targets, groups, val_size / (1 - test_size), seed
             )
+            classes = set(targets.tolist())
+            if any(set(targets[part].tolist()) != classes for part in (train, validation, test)):
+                raise ValueError("the groups of copies are too large: a split would lack a class")
     except ValueError as exc:
         raise TrainingInputError(f"cannot split the dataset: {exc}") from exc
     return Splits(np.sort(rows[train]), np.sort(rows[validation]), np.sort(rows[test]))

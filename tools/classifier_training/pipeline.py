@@ -21,6 +21,7 @@ from classifier_training.data import (
     folder_source,
     split_indices,
 )
+from classifier_training.errors import TrainingInputError
 from classifier_training.plan import Plan
 from classifier_training.weights import WeightsSource
 from image_classifier.model_folder import CardHeader, card_document, write_model_folder
@@ -138,7 +139,14 @@ def split(plan: Plan, source: Source, cache: ImageCache, audited: Any) -> Splits
         rows = np.sort(np.random.default_rng(plan.seed).choice(rows, plan.limit, replace=False))
     check_classes(source.labels, cache.targets[rows])
     groups = audited.split_groups(rows)
-    splits = split_indices(rows, cache.targets[rows], plan.seed, groups=groups)
+    try:
+        splits = split_indices(rows, cache.targets[rows], plan.seed, groups=groups)
+    except TrainingInputError:
+        if groups is None:
+            raise
+        note("the groups of copies are too large to split by: a plain stratified split instead")
+        groups = None
+        splits = split_indices(rows, cache.targets[rows], plan.seed)
     kept = 0 if groups is None else len(groups) - len(np.unique(groups))
     print(
         f"    {splits.sizes()}; {len(audited.collapsed)} exact copies collapsed, "
