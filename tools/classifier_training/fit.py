@@ -46,6 +46,7 @@ class Phase:
     optimisation: Optimisation | None = None
     max_epochs: int = 0
     patience: int = 0
+    kept: bool = True  # False: no epoch beat the previous phase, whose weights were put back
 
     @property
     def epochs_run(self) -> int:
@@ -60,6 +61,7 @@ class Phase:
             "early_stopping_patience": self.patience,
             "epochs_run": self.epochs_run,
             "trainable_weights": self.trainable_weights,
+            "kept": self.kept,
             "best_val_loss": float(np.min(self.history["val_loss"]))
             if self.history.get("val_loss")
             else None,

@@ -140,6 +140,7 @@ def train(
                 schedule,
                 batch_size,
                 seed,
+                min(training.phases[0].history["val_loss"]),
             )
         )
     return Built(network.model(embedder.spec), None, scratch=False), training, store
@@ -190,9 +191,14 @@ def _fine_tune_phase(
     schedule: Schedule,
     batch_size: int,
     seed: int,
+    head_val_loss: float,
 ) -> Phase:
-    """Blocks from `first` up, the head and the classifier, on the cached activations."""
+    """Blocks from `first` up, the head and the classifier, on the cached activations.
+
+    Early stopping spans both phases: when no fine-tuned epoch beats the head's best
+    validation loss (a tiny set, a rate too high), the head's weights are put back."""
     _set_trainable(network, first)
+    before = tuned.get_weights()
     steps = -(-len(train[0]) // batch_size)
     rate = keras.optimizers.schedules.CosineDecay(
         schedule.fine_tune_learning_rate, steps * schedule.fine_tune_epochs, alpha=0.05
@@ -207,6 +213,9 @@ def _fine_tune_phase(
         schedule.class_weight,
         plateau=False,
     )
+    kept = min(history["val_loss"]) < head_val_loss
+    if not kept:
+        tuned.set_weights(before)
     last = len(network.layers.blocks) - 1
     return Phase(
         "fine-tune",
@@ -216,4 +225,5 @@ def _fine_tune_phase(
         optimisation,
         schedule.fine_tune_epochs,
         schedule.patience,
+        kept,
     )
