@@ -51,7 +51,7 @@ demo: setup
 bench: setup
 	$(BIN)/python scripts/bench.py
 
-# Retrain the committed photo models `make bench` reads (needs the flowers photos), then int8.
+# Retrain the photo model `make bench` reads (needs the flowers photos), then its two int8 graphs.
 FLOWERS ?= ../shared/datasets/flowers
 # Cold-start cost of `import handler`, pinned to one core; Powertools' share attributed.
 import-cost: python-env

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from classifier_bench.verdicts import HEADLINE
 from tests.bench.sample import sample_document
 
 
@@ -16,6 +17,6 @@ def document() -> dict[str, Any]:
 
 @pytest.fixture
 def headline(document: dict[str, Any]) -> dict[str, Any]:
-    """mobilenet_v3_small's figures inside `document`."""
-    model: dict[str, Any] = document["models"]["mobilenet_v3_small"]
+    """The headline model's figures inside `document`."""
+    model: dict[str, Any] = document["models"][HEADLINE]
     return model

@@ -1,9 +1,9 @@
 """A bench run's results, small enough to edit figure by figure in a test.
 
-data/benchmarks.json is the committed run (tools/classifier_bench/results/benchmarks.json of
-2026-12-01) trimmed to what the targets read: pinned only, the 640 by 480 photo only, every
-engine of mobilenet_v3_small but only onnxruntime for cnn and digits, the shipped tuning
-configuration, and this project's deploy package.
+data/benchmarks.json is the committed run (tools/classifier_bench/results/benchmarks.json)
+trimmed to what the targets read: pinned only, the 640 by 480 photo only, every engine of
+efficientnet_lite0 but only onnxruntime for digits, the shipped tuning configuration, and
+this project's deploy package.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from typing import Any
 from classifier_bench.images import write_events
 from classifier_bench.machine import machine
 from classifier_bench.measure import FULL, PLACEMENTS, QUICK, bench_model, throughput_rates
-from classifier_bench.models import bench_models
+from classifier_bench.models import PHOTO_MODELS, bench_models
 from classifier_bench.package_sizes import package_sizes
 from classifier_bench.processes import log
 from classifier_bench.report.chart import write_chart
@@ -37,7 +37,7 @@ def main() -> int:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="a few iterations, pinned only, mobilenet_v3_small only, no package sizes",
+        help="a few iterations, pinned only, the photo model only, no package sizes",
     )
     parser.add_argument(
         "--models",
@@ -61,7 +61,7 @@ def main() -> int:
         notes.append("LiteRT (ai-edge-litert) is not installed here, so it has no figures.")
     placements = {"pinned": True} if args.quick else PLACEMENTS
     effort = QUICK if args.quick else FULL
-    names = args.models or (["mobilenet_v3_small"] if args.quick else None)
+    names = args.models or (list(PHOTO_MODELS) if args.quick else None)
     models = bench_models(names)
     log("machine throughput: GEMM and depthwise convolution through onnxruntime")
     rates = {placement: throughput_rates(pinned) for placement, pinned in placements.items()}

@@ -7,7 +7,7 @@ A weak peer flatters this project, so this checks, on one pinned CPU:
 * denormals: subnormal float32 values in the weights and in every intermediate tensor of a
   real image's forward pass (they cost a CPU 10-100x per operation without flush-to-zero).
 * degenerate weights: NaN outputs, outputs that do not vary across images, and top-1
-  agreement with onnxruntime on the same pixels.
+  agreement with onnxruntime's float graph on the same pixels.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def check(model_dir: Path, tflite: Path, runs: int = 200) -> dict[str, Any]:
         default.invoke()
         litert.append(default.get_tensor(output)[0].copy())
     probabilities = np.stack(litert)
-    onnx = Classifier.load(model_dir).predict(images)
+    onnx = Classifier.load(model_dir, precision="float").predict(images)
     result.update(
         {
             "nan_outputs": int(np.isnan(probabilities).sum()),

@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from classifier_bench.flops import count_flops
-from classifier_bench.models import BenchModel, fused_model_dir, int8_model_dir
+from classifier_bench.models import LITERT_INT8_CARD, BenchModel, int8_variant_dir
 from classifier_bench.processes import ModelFiles, log, run_process, worker_env
 from classifier_bench.tuning import CONFIGS
 from classifier_bench.verdicts import HEADLINE
 from classifier_devtools.paths import ROOT
+from image_classifier.model_card import INT8_FILE, MODEL_FILE
 
 # placement -> pinned to one CPU
 PLACEMENTS = {"pinned": True, "unpinned": False}
@@ -92,14 +93,16 @@ def warm_runs(
     events: Path,
     effort: Effort,
     placements: dict[str, bool],
+    served: str,
 ) -> Figures:
+    """`served`, the engine this project serves on this CPU, gets the long memory soak."""
     results: Figures = {}
     for placement, pinned in placements.items():
         results[placement] = {}
         for impl in impls:
             if impl == "keras-eager":
                 requests = 0
-            elif impl == "onnx" and pinned and files.model.name == HEADLINE:
+            elif impl == served and pinned and files.model.name == HEADLINE:
                 requests = effort.memory_requests
             else:
                 requests = effort.peer_memory_requests
@@ -136,7 +139,7 @@ def throughput_rates(pinned: bool) -> dict[str, float]:
 
 def tuning(files: ModelFiles, workdir: Path, effort: Effort) -> Figures:
     """Each session option in its own fresh pinned process, interleaved, median of reps."""
-    model_dir = files.dirs["onnx"]
+    model_dir = files.model.model_dir
     preoptimised = {}
     for level in ("basic", "extended"):
         path = workdir / f"{files.model.name}.{level}.onnx"
@@ -146,7 +149,7 @@ def tuning(files: ModelFiles, workdir: Path, effort: Effort) -> Figures:
             "save_preoptimised(Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3]))"
         )
         subprocess.run(
-            [sys.executable, "-c", code, str(model_dir / "model.onnx"), level, str(path)],
+            [sys.executable, "-c", code, str(model_dir / MODEL_FILE), level, str(path)],
             check=True,
             capture_output=True,
         )
@@ -193,17 +196,21 @@ def tuning(files: ModelFiles, workdir: Path, effort: Effort) -> Figures:
 
 
 def fairness(files: ModelFiles) -> Figures:
-    env = worker_env("litert", True, files.dirs["onnx"])
-    measured, _, stderr = run_process(
-        "classifier_bench.fairness", [str(files.dirs["onnx"]), str(files.tflite)], True, env
-    )
-    measured["xnnpack_delegate_logged"] = "XNNPACK delegate" in stderr
-    log(
-        f"  LiteRT fairness: invoke {measured['invoke_p50_ms_default']:.3f} ms with XNNPACK, "
-        f"{measured['invoke_p50_ms_without_xnnpack']:.3f} ms without; "
-        f"{measured['subnormal_values']} subnormal values"
-    )
-    return measured
+    """Each LiteRT variant: XNNPACK on and off, whether it logged, denormals, agreement."""
+    results: Figures = {}
+    for impl, tflite in files.tflite.items():
+        env = worker_env(impl, True, files.model.model_dir)
+        measured, _, stderr = run_process(
+            "classifier_bench.fairness", [str(files.model.model_dir), str(tflite)], True, env
+        )
+        measured["xnnpack_delegate_logged"] = "XNNPACK delegate" in stderr
+        log(
+            f"  {impl} fairness: invoke {measured['invoke_p50_ms_default']:.3f} ms with "
+            f"default delegates, {measured['invoke_p50_ms_without_xnnpack']:.3f} ms without; "
+            f"{measured['subnormal_values']} subnormal values"
+        )
+        results[impl] = measured
+    return results
 
 
 def convert_tflite(model: BenchModel, workdir: Path) -> Path:
@@ -231,35 +238,46 @@ def bench_model(
     litert: bool,
 ) -> Figures:
     log(f"== {model.name} ({model.model_dir.relative_to(ROOT)})")
-    flops = count_flops(model.model_dir / "model.onnx")
+    flops = count_flops(model.model_dir / MODEL_FILE)
     effort = effort.scaled(flops["total"])
-    dirs = {"onnx": model.model_dir}
-    fused = fused_model_dir(model, workdir)
-    if fused:
-        dirs["onnx-fused"] = fused
-    if model.int8_kept:
-        dirs["onnx-int8"] = int8_model_dir(model, workdir)
-    files = ModelFiles(model, dirs, convert_tflite(model, workdir) if litert else None)
-    peers = ["keras", *(["litert"] if litert else [])]
-    cold_impls = [*dirs, *peers]
-    warm_impls = [*dirs, *peers, *([] if model.photo else ["keras-eager"])]
+    int8_graph = model.int8_graph
+    ours = ["onnx", *(["onnx-int8"] if int8_graph else [])]
+    refused = int8_variant_dir(model, workdir)
+    tflite = {}
+    if litert:
+        tflite["litert"] = convert_tflite(model, workdir)
+        if model.litert_int8:
+            tflite["litert-int8"] = model.litert_int8
+    files = ModelFiles(model, tflite, {"onnx-int8": refused} if refused else {})
+    choice = model.served_here()
+    served = "onnx-int8" if choice.file == INT8_FILE else "onnx"
+    log(f"  served here: {choice.file} ({choice.reason})")
+    peers = ["keras", *tflite]
+    cold_impls = [*ours, *peers]
+    warm_impls = [*ours, *peers, *([] if model.photo else ["keras-eager"])]
     log(f"  cold starts: {effort.cold_runs} interleaved runs per implementation")
     result: Figures = {
         "card": {
             key: model.metadata.get(key)
-            for key in ("name", "version", "input", "backbone", "metrics", "int8")
+            for key in ("name", "version", "input", "backbone", "metrics", "int8", "serving")
         },
-        "onnx_bytes": (model.model_dir / "model.onnx").stat().st_size,
+        "served": {"engine": served, "file": choice.file, "reason": choice.reason},
+        "onnx_bytes": (model.model_dir / MODEL_FILE).stat().st_size,
+        "graph_bytes": {
+            "onnx": (model.model_dir / MODEL_FILE).stat().st_size,
+            **({"onnx-int8": int8_graph.stat().st_size} if int8_graph else {}),
+            **{impl: path.stat().st_size for impl, path in tflite.items()},
+        },
         "flops": flops,
         "cold": cold_starts(files, cold_impls, events, effort.cold_runs, placements),
-        "warm": warm_runs(files, warm_impls, events, effort, placements),
+        "warm": warm_runs(files, warm_impls, events, effort, placements, served),
     }
-    if files.tflite:
-        result["tflite_bytes"] = files.tflite.stat().st_size
+    if (model.model_dir / LITERT_INT8_CARD).is_file():
+        result["litert_int8"] = json.loads((model.model_dir / LITERT_INT8_CARD).read_text())
     log("  breakdown of this project's request path")
     result["breakdown"] = {
         placement: files.run(
-            "onnx", "breakdown", events, pinned, "--iterations", str(effort.iterations)
+            served, "breakdown", events, pinned, "--iterations", str(effort.iterations)
         )[0]["breakdown_ms"]
         for placement, pinned in placements.items()
     }

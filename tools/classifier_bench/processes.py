@@ -22,11 +22,16 @@ def log(message: str) -> None:
     print(message, flush=True)
 
 
+# This project's engines by the graph they load, whatever this CPU would choose.
+PRECISIONS = {"onnx": "float", "onnx-int8": "int8"}
+
+
 def worker_env(impl: str, pinned: bool, model_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env["TF_CPP_MIN_LOG_LEVEL"] = "3"
     env["BENCH_PINNED"] = "1" if pinned else "0"
     env["MODEL_DIR"] = str(model_dir.resolve())
+    env["MODEL_PRECISION"] = PRECISIONS.get(impl, "float")
     if impl.startswith("onnx") and not pinned:
         # What the production code does on a 2-vCPU function (>= 3538 MB): two threads.
         env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = "3538"
@@ -55,17 +60,17 @@ class ModelFiles:
     """One model's files as each implementation needs them."""
 
     model: BenchModel
-    dirs: dict[str, Path]  # this project's variants: onnx, and onnx-int8 in its own directory
-    tflite: Path | None
+    tflite: dict[str, Path]  # LiteRT variant (litert, litert-int8) -> its graph
+    dirs: dict[str, Path]  # an engine served from another folder: a refused int8 graph
 
     def run(
         self, impl: str, mode: str, events: Path, pinned: bool, *extra: str
     ) -> tuple[dict[str, Any], float]:
         model_dir = self.dirs.get(impl, self.model.model_dir)
-        worker_impl = "onnx" if impl.startswith("onnx") else impl
+        worker_impl = impl.split("-int8")[0]
         args = [worker_impl, mode, str(events), "--model-dir", str(model_dir)]
-        if self.tflite:
-            args += ["--tflite", str(self.tflite)]
-        env = worker_env(impl, pinned, model_dir)
+        if impl in self.tflite:
+            args += ["--tflite", str(self.tflite[impl])]
+        env = worker_env(impl if impl not in self.dirs else "onnx", pinned, model_dir)
         measured, wall, _ = run_process("classifier_bench.worker", [*args, *extra], pinned, env)
         return measured, wall

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from classifier_bench.json_fields import FieldError, Fields, flat, nested
+from classifier_bench.machine import cpu_flags_text
 
 # Where the run's files sit relative to the output directory (the repository root by default).
 RESULTS_DIR = Path("tools/classifier_bench/results")
@@ -142,24 +143,54 @@ class Int8:
     """The card's int8 verdict, as scripts/quantize.py wrote it."""
 
     kept: bool
+    format: str
+    calibration_images: int
     test_images: int
     top1_agreement: float
     float_accuracy: float
     int8_accuracy: float
     accuracy_loss_points: float
     at_quantisation: SingleImage | None
+    measured_on: str | None  # the CPU (and its int8 flags) the single-image times came from
 
     @classmethod
     def parse(cls, f: Fields) -> Int8:
         return cls(
             f.flag("kept"),
+            f.text("format"),
+            f.integer("calibration_images"),
             f.integer("test_images"),
             f.number("top1_agreement"),
             f.number("float_accuracy"),
             f.number("int8_accuracy"),
             f.number("accuracy_loss_points"),
             f.optional("single_image_ms", SingleImage.parse),
+            f.text("measured_on") if f.has("measured_on") else None,
         )
+
+
+@dataclass(frozen=True)
+class LiteRTInt8:
+    """LiteRT's own full-integer int8, judged by the same gate on the same test split."""
+
+    format: str
+    calibration_images: int
+    test_images: int
+    top1_agreement: float
+    float_accuracy: float
+    int8_accuracy: float
+    accuracy_loss_points: float
+    passes_the_gate: bool
+    measured_on: str
+
+
+@dataclass(frozen=True)
+class Served:
+    """The graph this project serves on the run's CPU with MODEL_PRECISION unset, and why."""
+
+    engine: str  # the engine whose figures are this project's headline: onnx or onnx-int8
+    file: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -218,26 +249,42 @@ class ModelResults:
     """Every figure of one model; placement ("pinned", "unpinned") comes first in each map."""
 
     card: Card
+    served: Served
     onnx_bytes: int
+    graph_bytes: dict[str, int]  # engine -> the graph file it loads
     flops: Flops
     cold: dict[str, dict[str, ColdStart]]  # placement -> engine
     warm: dict[str, dict[str, Warm]]  # placement -> engine
-    breakdown: dict[str, dict[str, Stages]]  # placement -> image
+    breakdown: dict[str, dict[str, Stages]]  # placement -> image, for the served engine
     tuning: dict[str, TuningRun]  # empty unless a photo model
-    fairness: Fairness | None
+    fairness: dict[str, Fairness]  # LiteRT variant -> its checks; empty without LiteRT
+    litert_int8: LiteRTInt8 | None
 
     @classmethod
     def parse(cls, f: Fields) -> ModelResults:
         return cls(
             Card.parse(f.fields("card")),
+            flat(Served)(f.fields("served")),
             f.integer("onnx_bytes"),
+            f.each_integer("graph_bytes"),
             flat(Flops)(f.fields("flops")),
             f.each("cold", nested(ColdStart.parse)),
             f.each("warm", nested(Warm.parse)),
             f.each("breakdown", nested(flat(Stages))),
             f.each("tuning", flat(TuningRun)) if f.has("tuning") else {},
-            f.optional("fairness", flat(Fairness)),
+            f.each("fairness", flat(Fairness)) if f.has("fairness") else {},
+            f.optional("litert_int8", flat(LiteRTInt8)),
         )
+
+    @property
+    def ours(self) -> str:
+        """The engine that is this project as deployed on the run's CPU."""
+        return self.served.engine
+
+    def best_litert(self, placement: str = "pinned") -> str | None:
+        """The LiteRT variant with the lowest warm p50 for the photo, if LiteRT ran."""
+        variants = [e for e in self.warm[placement] if e.startswith("litert")]
+        return min(variants, key=lambda e: self.warm_p50_ms(e, placement=placement), default=None)
 
     def cold_s(self, engine: str, placement: str = "pinned") -> float:
         return self.cold[placement][engine].inside.median
@@ -252,6 +299,7 @@ class ModelResults:
 @dataclass(frozen=True)
 class Machine:
     cpu: str
+    flags: list[str]  # of machine.REPORTED_FLAGS, those the CPU has
     cores: str
     memory: str
     os: str
@@ -259,6 +307,17 @@ class Machine:
     onnxruntime: str
     numpy: str
     pillow: str
+
+    @classmethod
+    def parse(cls, f: Fields) -> Machine:
+        texts = {name: f.text(name) for name in ("cpu", "cores", "memory", "os", "python")}
+        versions = {name: f.text(name) for name in ("onnxruntime", "numpy", "pillow")}
+        return cls(flags=f.texts("flags"), **texts, **versions)
+
+    @property
+    def cpu_facts(self) -> str:
+        """The CPU and which int8/vector flags it has, to stand next to every figure."""
+        return f"{self.cpu} ({cpu_flags_text(self.flags)})"
 
 
 @dataclass(frozen=True)
@@ -293,7 +352,7 @@ class Results:
             f.text("created_at"),
             f.number("seconds"),
             load,
-            flat(Machine)(f.fields("machine")),
+            Machine.parse(f.fields("machine")),
             f.texts("notes"),
             f.each_integer("image_bytes"),
             f.each("rates", flat(Rates)),

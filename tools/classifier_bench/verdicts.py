@@ -1,7 +1,8 @@
 """Pass or fail of each performance target, computed from the typed results of one run.
 
 The report renders these rows and explains each missed one by its Goal, never by its label,
-so rewording a row cannot silently drop its explanation.
+so rewording a row cannot silently drop its explanation. "This project" is the graph serving
+loads on the run's CPU (ModelResults.ours): float, or int8 where the CPU runs int8 fast.
 """
 
 from __future__ import annotations
@@ -10,20 +11,22 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from classifier_bench.results import PHOTO, ModelResults, Results
+from image_classifier.graph_choice import FAST_INT8_FLAGS
 
-# The model the targets are about: the one a photo deployment would ship first.
-HEADLINE = "mobilenet_v3_small"
-INT8_TARGET = "≥ 1.5× faster, ≤ 0.5 points lost, ≥ 99 % agreement; or refused"
+# The model the targets are about: the default photo recipe's.
+HEADLINE = "efficientnet_lite0"
+INT8_SPEEDUP = 1.7
+INT8_TARGET = (
+    f"≥ {INT8_SPEEDUP}× faster than float with VNNI/AMX (≥ 99 % agreement, ≤ 0.5 points "
+    "lost); elsewhere serving loads the faster graph"
+)
 
 
 class Goal(StrEnum):
     WARM_VS_LITERT = "warm p50 vs LiteRT"
     WARM_VS_KERAS = "warm p50 vs Keras"
     INFERENCE_VS_FLOOR = "inference vs compute floor"
-    FUSED_WARM_VS_LITERT = "fused warm p50 vs LiteRT"
-    FUSED_INFERENCE_VS_FLOOR = "fused inference vs compute floor"
     COLD_START = "cold start"
-    COLD_START_LARGEST = "cold start, largest graph"
     COLD_VS_KERAS = "cold start vs Keras"
     HANDLER_OVERHEAD = "handler overhead"
     INT8 = "int8"
@@ -32,7 +35,7 @@ class Goal(StrEnum):
     DEPLOY_PACKAGE = "deploy package"
 
 
-COLD_GOALS = frozenset({Goal.COLD_START, Goal.COLD_START_LARGEST, Goal.COLD_VS_KERAS})
+COLD_GOALS = frozenset({Goal.COLD_START, Goal.COLD_VS_KERAS})
 MEMORY_GOALS = frozenset({Goal.PEAK_RSS, Goal.RSS_GROWTH})
 
 
@@ -51,10 +54,16 @@ def ratio(numerator: float, denominator: float) -> str:
     return f"{numerator / denominator:.2f}×" if denominator else "n/a"
 
 
-def largest_shipped(results: Results) -> str:
-    """The model with a backbone whose ONNX graph is largest: the worst case for cold start."""
-    photo = {name: m for name, m in results.models.items() if m.card.backbone}
-    return max(photo, key=lambda name: photo[name].onnx_bytes)
+def fast_int8(results: Results) -> bool:
+    """Whether the run's CPU has the instructions serving asks of int8."""
+    return bool(FAST_INT8_FLAGS.intersection(results.machine.flags))
+
+
+def shipped_graphs_mb(model: ModelResults) -> float:
+    """The graphs a deployment of this model ships: float, and int8 when the card keeps it."""
+    kept = model.card.int8 is not None and model.card.int8.kept
+    shipped = ("onnx", "onnx-int8") if kept else ("onnx",)
+    return sum(model.graph_bytes.get(e, 0) for e in shipped) / 1e6
 
 
 def photo_package_mb(results: Results, name: str) -> float | None:
@@ -63,7 +72,8 @@ def photo_package_mb(results: Results, name: str) -> float | None:
     digits = results.models.get("digits")
     if package is None or digits is None:
         return None
-    return package.unzipped_mb + (results.models[name].onnx_bytes - digits.onnx_bytes) / 1e6
+    model = results.models[name]
+    return package.unzipped_mb + shipped_graphs_mb(model) - digits.onnx_bytes / 1e6
 
 
 def target_rows(results: Results) -> list[TargetRow]:
@@ -71,24 +81,29 @@ def target_rows(results: Results) -> list[TargetRow]:
     model = results.models[HEADLINE]
     return [
         *_speed(results, model),
-        *_cold(results, model),
+        *_cold(model),
         _overhead(model),
-        *_int8(model),
+        *_int8(results, model),
         *_memory(model),
         *_package(results),
     ]
 
 
 def _speed(results: Results, model: ModelResults) -> list[TargetRow]:
-    warm = model.warm["pinned"]
-    onnx = model.warm_p50_ms("onnx")
+    ours = model.warm_p50_ms(model.ours)
     floor = results.rates["pinned"].floor_ms(model.flops)
-    engine = model.inference_ms("onnx")
+    engine = model.inference_ms(model.ours)
     rows = []
-    if "litert" in warm:
+    best = model.best_litert()
+    if best is not None:
+        litert = model.warm_p50_ms(best)
         rows.append(
-            _faster_than_litert(
-                Goal.WARM_VS_LITERT, "Warm p50, 640×480 JPEG, vs LiteRT", onnx, model
+            TargetRow(
+                Goal.WARM_VS_LITERT,
+                f"Warm p50, 640×480 JPEG, vs the best LiteRT variant ({best})",
+                "faster",
+                f"{ours:.2f} ms vs {litert:.2f} ms ({ratio(litert, ours)})",
+                ours < litert,
             )
         )
     keras = model.warm_p50_ms("keras")
@@ -97,8 +112,8 @@ def _speed(results: Results, model: ModelResults) -> list[TargetRow]:
             Goal.WARM_VS_KERAS,
             "… vs Keras tf.function",
             "≥ 2× faster",
-            f"{keras:.2f} ms, {ratio(keras, onnx)}",
-            keras / onnx >= 2,
+            f"{keras:.2f} ms, {ratio(keras, ours)}",
+            keras / ours >= 2,
         )
     )
     rows.append(
@@ -110,50 +125,14 @@ def _speed(results: Results, model: ModelResults) -> list[TargetRow]:
             engine / floor <= 1.5,
         )
     )
-    if "onnx-fused" in warm:
-        fused, fused_engine = model.warm_p50_ms("onnx-fused"), model.inference_ms("onnx-fused")
-        if "litert" in warm:
-            rows.append(
-                _faster_than_litert(
-                    Goal.FUSED_WARM_VS_LITERT,
-                    "… warm p50 vs LiteRT, hard activations fused (as the exporter now writes)",
-                    fused,
-                    model,
-                )
-            )
-        rows.append(
-            TargetRow(
-                Goal.FUSED_INFERENCE_VS_FLOOR,
-                "… inference vs compute floor, hard activations fused",
-                "≤ 1.5×",
-                f"{fused_engine:.3f} ms ({ratio(fused_engine, floor)})",
-                fused_engine / floor <= 1.5,
-            )
-        )
     return rows
 
 
-def _faster_than_litert(goal: Goal, figure: str, ours_ms: float, model: ModelResults) -> TargetRow:
-    litert = model.warm_p50_ms("litert")
-    measured = f"{ours_ms:.2f} ms vs {litert:.2f} ms ({ratio(litert, ours_ms)})"
-    return TargetRow(goal, figure, "faster", measured, ours_ms < litert)
-
-
-def _cold(results: Results, model: ModelResults) -> list[TargetRow]:
-    cold = model.cold_s("onnx")
-    largest = largest_shipped(results)
-    big = results.models[largest]
-    big_cold = big.cold_s("onnx")
+def _cold(model: ModelResults) -> list[TargetRow]:
+    cold = model.cold_s(model.ours)
     keras_cold = model.cold_s("keras")
     return [
         TargetRow(Goal.COLD_START, "Cold start, median", "≤ 0.3 s", f"{cold:.3f} s", cold <= 0.3),
-        TargetRow(
-            Goal.COLD_START_LARGEST,
-            f"Cold start, largest shipped graph ({largest}, {big.onnx_bytes / 1e6:.1f} MB)",
-            "≤ 0.5 s",
-            f"{big_cold:.3f} s",
-            big_cold <= 0.5,
-        ),
         TargetRow(
             Goal.COLD_VS_KERAS,
             "Cold start vs Keras",
@@ -175,37 +154,35 @@ def _overhead(model: ModelResults) -> TargetRow:
     )
 
 
-def _int8(model: ModelResults) -> list[TargetRow]:
-    """A kept int8 graph must be measured and faster; a refused one meets it by being refused."""
+def _int8(results: Results, model: ModelResults) -> list[TargetRow]:
+    """With VNNI/AMX a kept int8 must be INT8_SPEEDUP times faster; without them, serving must
+    load the faster graph; a refused int8 meets it by being refused (serving loads float)."""
     int8 = model.card.int8
     if int8 is None:
         return []
-    if int8.kept and "onnx-int8" not in model.warm["pinned"]:
-        measured = "kept, but not measured in this run"
-        return [TargetRow(Goal.INT8, "int8", INT8_TARGET, measured, False)]
-    if int8.kept:
-        speedup = model.inference_ms("onnx") / model.inference_ms("onnx-int8")
-        measured = (
-            f"kept: {speedup:.2f}× faster, {int8.accuracy_loss_points:+.1f} points, "
-            f"{int8.top1_agreement:.1%} agreement"
-        )
-        return [TargetRow(Goal.INT8, "int8", INT8_TARGET, measured, speedup >= 1.5)]
-    speed = int8.at_quantisation
-    timing = (
-        f"; int8 {speed.float_ms / speed.int8_ms:.2f}× the float speed at quantisation"
-        if speed
-        else ""
+    gate = f"{int8.top1_agreement:.1%} agreement, {int8.accuracy_loss_points:+.1f} points"
+    measured = "onnx-int8" in model.warm["pinned"]
+    speedup = model.inference_ms("onnx") / model.inference_ms("onnx-int8") if measured else 0
+    if not int8.kept:
+        speed = f"; {speedup:.2f}× the float speed here, not served" if measured else ""
+        return [TargetRow(Goal.INT8, "int8", INT8_TARGET, f"refused: {gate}{speed}", True)]
+    if not measured:
+        return [TargetRow(Goal.INT8, "int8", INT8_TARGET, "kept, but not measured", False)]
+    measured_text = (
+        f"kept ({gate}): {speedup:.2f}× the float speed; serving loads {model.served.file}"
     )
-    measured = (
-        f"refused: {int8.top1_agreement:.1%} agreement, "
-        f"{int8.accuracy_loss_points:+.1f} points lost{timing}"
-    )
-    return [TargetRow(Goal.INT8, "int8", INT8_TARGET, measured, True)]
+    if fast_int8(results):
+        met = speedup >= INT8_SPEEDUP and model.ours == "onnx-int8"
+        figure = "int8 on a CPU with VNNI/AMX"
+        return [TargetRow(Goal.INT8, figure, INT8_TARGET, measured_text, met)]
+    faster = "onnx-int8" if speedup > 1 else "onnx"
+    figure = "int8 on a CPU without VNNI/AMX"
+    return [TargetRow(Goal.INT8, figure, INT8_TARGET, measured_text, model.ours == faster)]
 
 
 def _memory(model: ModelResults) -> list[TargetRow]:
     """The peak after 1,000 requests, and the growth over at least 4,000 more."""
-    memory = model.warm["pinned"]["onnx"].memory
+    memory = model.warm["pinned"][model.ours].memory
     if memory is None:
         return []
     more = memory.requests - memory.mark
@@ -228,14 +205,16 @@ def _memory(model: ModelResults) -> list[TargetRow]:
 
 
 def _package(results: Results) -> list[TargetRow]:
-    largest = largest_shipped(results)
-    package = photo_package_mb(results, largest)
+    package = photo_package_mb(results, HEADLINE)
     if package is None:
         return []
+    model = results.models[HEADLINE]
+    kept = model.card.int8 is not None and model.card.int8.kept
+    graphs = "float and int8 graphs" if kept else "float graph"
     return [
         TargetRow(
             Goal.DEPLOY_PACKAGE,
-            f"Deploy package, unzipped, with {largest}",
+            f"Deploy package, unzipped, with {HEADLINE} ({graphs})",
             "≤ 120 MB",
             f"{package:.1f} MB",
             package <= 120,

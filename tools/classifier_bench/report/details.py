@@ -31,7 +31,7 @@ def _cold_starts(model: ModelResults) -> Iterator[str]:
                 f"| {NAMES[impl]} | {placement} | {inside.median:.3f} "
                 f"[{inside.min:.3f}–{inside.max:.3f}] (n={inside.n}) | "
                 f"{wall.median:.3f} [{wall.min:.3f}–{wall.max:.3f}] | "
-                f"{ratio(inside.median, model.cold_s('onnx', placement))} |"
+                f"{ratio(inside.median, model.cold_s(model.ours, placement))} |"
             )
     yield ""
 
@@ -43,7 +43,7 @@ def _latency(model: ModelResults) -> Iterator[str]:
     yield "| --- | --- | --- | --- | --- | --- | --- |"
     for placement in model.cold:
         for image, label in IMAGES.items():
-            base = model.warm_p50_ms("onnx", image, placement)
+            base = model.warm_p50_ms(model.ours, image, placement)
             for impl, figures in model.warm[placement].items():
                 latency = figures.latency[image]
                 yield (
@@ -105,7 +105,7 @@ def _breakdown(results: Results, model: ModelResults) -> Iterator[str]:
     flops = model.flops
     for placement, rates in results.rates.items():
         floor = rates.floor_ms(flops)
-        engine = model.inference_ms("onnx", placement)
+        engine = model.inference_ms(model.ours, placement)
         yield (
             f"* Compute floor, {placement}: {flops.dense / 1e6:.1f} MFLOPs dense at "
             f"{rates.matmul_gflops:.0f} GFLOP/s (onnxruntime MatMul) + "

@@ -13,8 +13,6 @@ from classifier_bench.verdicts import HEADLINE, target_rows
 OPTIMISATIONS = Path(__file__).resolve().parents[1] / "OPTIMISATIONS.md"
 # The default model, served by `sls package` as it is; every other model is a photo model.
 DEFAULT_MODEL = "digits"
-# How the introduction names a photo model, where its name alone says too little.
-DESCRIPTIONS = {"cnn": "this project's from-scratch `cnn`"}
 
 
 def render(results: Results) -> str:
@@ -53,7 +51,7 @@ def _introduction(results: Results) -> Iterator[str]:
     yield "# Benchmarks"
     yield ""
     yield (
-        f"One run of `make bench` ({results.seconds:.0f} s) on {machine.cpu}, "
+        f"One run of `make bench` ({results.seconds:.0f} s) on {machine.cpu_facts}, "
         f"{machine.cores} cores, {machine.memory}, {machine.os}, Python "
         f"{machine.python}, onnxruntime {machine.onnxruntime}, numpy "
         f"{machine.numpy}, Pillow {machine.pillow}; {results.created_at}; load "
@@ -83,7 +81,7 @@ def _introduction(results: Results) -> Iterator[str]:
 def _models(results: Results) -> str:
     """Names each photo model with its input size, then the default model if it ran."""
     photo = [
-        f"{DESCRIPTIONS.get(name, f'`{name}`')} at {model.card.height}×{model.card.width}"
+        f"`{name}` at {model.card.height}×{model.card.width}"
         for name, model in results.models.items()
         if name != DEFAULT_MODEL
     ]
@@ -92,8 +90,9 @@ def _models(results: Results) -> str:
         listed = " and ".join([", ".join(photo[:-1]), photo[-1]] if len(photo) > 1 else photo)
         together = {1: "", 2: "both "}.get(len(photo), "all ")
         parts.append(
-            f"{listed}, {together}trained briefly on the flowers photos (`make bench-models`, "
-            "committed under `tools/classifier_bench/models/`)"
+            f"{listed}, {together}trained on the flowers photos by the default photo recipe "
+            "(`make bench-models`, committed under `tools/classifier_bench/models/` with its "
+            "int8 graphs)"
         )
     if DEFAULT_MODEL in results.models:
         parts.append("the default 8×8 digits model")

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 NAMES = {
     "onnx": "this project (onnxruntime)",
-    "onnx-fused": "this project, hard activations fused",
     "onnx-int8": "this project, int8 QDQ",
     "keras": "Keras, compiled tf.function",
     "keras-eager": "Keras, eager model(x)",
     "litert": "LiteRT (ai-edge-litert)",
+    "litert-int8": "LiteRT, full-integer int8",
 }
 SHORT = {
     "onnx": "onnxruntime",
-    "onnx-fused": "onnxruntime, fused",
     "onnx-int8": "onnxruntime int8",
     "keras": "Keras tf.function",
     "keras-eager": "Keras eager",
     "litert": "LiteRT",
+    "litert-int8": "LiteRT int8",
 }
 IMAGES = {
     "jpeg_100x100": "100×100 JPEG",

@@ -8,13 +8,14 @@ from classifier_bench import cost
 from classifier_bench.report.names import NAMES, SHORT
 from classifier_bench.results import PHOTO, ModelResults, Results
 from classifier_bench.tuning import CONFIGS
-from classifier_bench.verdicts import HEADLINE, ratio
+from classifier_bench.verdicts import HEADLINE, ratio, shipped_graphs_mb
 
 
 def glance(results: Results) -> Iterator[str]:
     yield "## The models at a glance (pinned, one core)"
     yield ""
     yield (
+        f"On {results.machine.cpu_facts}. "
         "Cold start: a fresh process through imports, init and the first answer. Warm: a "
         "handler call with a 640×480 JPEG. Inference: the engine call alone on one "
         "preprocessed image. Floor: the graph's dense FLOPs at the measured GEMM speed plus "
@@ -56,7 +57,8 @@ def costs(results: Results) -> Iterator[str]:
     yield "## Cost per million images on Lambda"
     yield ""
     yield (
-        f"From this run's pinned warm p50 for a 640×480 JPEG and pinned cold-start median. "
+        f"From this run's pinned warm p50 for a 640×480 JPEG and pinned cold-start median, on "
+        f"{results.machine.cpu_facts} (Lambda does not promise a CPU model). "
         f"Prices: Lambda x86 (us-east-1, first tier) ${cost.PRICE_PER_GB_SECOND:.10f} per "
         f"GB-second and $0.20 per million requests, from aws.amazon.com/lambda/pricing, "
         f"consulted {cost.PRICES_AS_OF}; duration billed per 1 ms rounded up, the INIT phase "
@@ -128,61 +130,84 @@ def int8(results: Results) -> Iterator[str]:
     rows = [(name, m, entry) for name, m in results.models.items() if (entry := m.card.int8)]
     if not rows:
         return
-    yield "## int8 (static QDQ, S8S8, per channel, after quant_pre_process)"
+    yield "## int8: onnxruntime's static QDQ and LiteRT's full-integer int8"
     yield ""
     yield (
-        "Made by `scripts/quantize.py` (MinMax-calibrated on 200 training images, judged on "
-        "the trainer's test split); kept only with ≥ 99 % top-1 agreement and ≤ 0.5 points "
-        "of accuracy lost. *At quantisation*: one image, one thread, interleaved, where "
-        "`quantize.py` ran (the card records it); *this run*: the benchmark's pinned "
-        "inference p50, for a kept graph only."
+        "onnxruntime's is made by `scripts/quantize.py` (after `quant_pre_process`), LiteRT's "
+        "by its converter from the same `model.keras`; both are calibrated on the same "
+        "training images and judged on the trainer's test split against onnxruntime's float "
+        "graph. The gate: ≥ 99 % top-1 agreement and ≤ 0.5 points of accuracy lost; "
+        "serving loads onnxruntime's int8 only when it passes, and only on a CPU with "
+        "AVX-512 VNNI, AVX-VNNI or AMX-INT8 (`image_classifier.graph_choice`). *At "
+        "quantisation*: one image, one thread, interleaved, on the CPU the card names; "
+        f"*this run*: pinned inference p50 on {results.machine.cpu_facts}."
     )
     yield ""
     yield (
-        "| model | verdict | top-1 agreement | float accuracy | int8 accuracy | float, at "
-        "quantisation | int8, at quantisation | float, this run | int8, this run |"
+        "| model | graph | format | calibration images | top-1 agreement | float accuracy "
+        "| int8 accuracy | verdict | float, this run | int8, this run | int8 ÷ float |"
     )
-    yield "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+    yield "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
     for name, model, entry in rows:
-        speed = entry.at_quantisation
-        at_quantisation = (
-            (f"{speed.float_ms:.2f} ms", f"{speed.int8_ms:.2f} ms") if speed else ("—", "—")
-        )
-        kept = "onnx-int8" in model.warm["pinned"]
-        this_run = f"{model.inference_ms('onnx-int8'):.3f} ms" if kept else "—"
+        measured = "onnx-int8" in model.warm["pinned"]
+        float_ms = model.inference_ms("onnx")
+        int8_ms = model.inference_ms("onnx-int8") if measured else None
         yield (
-            f"| {name} | {'kept' if entry.kept else 'refused'} | "
+            f"| {name} | onnxruntime | {entry.format} | {entry.calibration_images} | "
             f"{entry.top1_agreement:.1%} of {entry.test_images} | "
             f"{entry.float_accuracy:.3f} | {entry.int8_accuracy:.3f} | "
-            f"{at_quantisation[0]} | {at_quantisation[1]} | "
-            f"{model.inference_ms('onnx'):.3f} ms | {this_run} |"
+            f"{'kept' if entry.kept else 'refused'} | {float_ms:.3f} ms | "
+            + (f"{int8_ms:.3f} ms | {ratio(int8_ms, float_ms)} |" if int8_ms else "— | — |")
         )
+        lite = model.litert_int8
+        if lite and "litert" in model.warm["pinned"] and "litert-int8" in model.warm["pinned"]:
+            lite_float, lite_int8 = model.inference_ms("litert"), model.inference_ms("litert-int8")
+            yield (
+                f"| {name} | LiteRT | {lite.format} | {lite.calibration_images} | "
+                f"{lite.top1_agreement:.1%} of {lite.test_images} | "
+                f"{lite.float_accuracy:.3f} | {lite.int8_accuracy:.3f} | "
+                f"{'passes' if lite.passes_the_gate else 'fails'} the gate (never served) | "
+                f"{lite_float:.3f} ms | {lite_int8:.3f} ms | {ratio(lite_int8, lite_float)} |"
+            )
     yield ""
+    for name, _, entry in rows:
+        speed = entry.at_quantisation
+        if speed and entry.measured_on:
+            yield (
+                f"At quantisation ({name}), on {entry.measured_on}: {speed.float_ms:.2f} ms "
+                f"float, {speed.int8_ms:.2f} ms int8 ({ratio(speed.int8_ms, speed.float_ms)})."
+            )
+            yield ""
 
 
 def fairness(results: Results) -> Iterator[str]:
-    rows = [(n, m.fairness) for n, m in results.models.items() if m.fairness]
+    rows = [
+        (name, impl, checks)
+        for name, model in results.models.items()
+        for impl, checks in model.fairness.items()
+    ]
     if not rows:
         return
     yield "## Is the LiteRT peer fair?"
     yield ""
     yield (
-        "Pinned, one thread. XNNPACK: LiteRT's default interpreter against the same "
-        "`.tflite` with its default delegates switched off, and whether the delegate logged "
-        "its creation. Denormals: subnormal float32 values among the weights and every "
-        "intermediate tensor of a 640×480 photo's forward pass. Degenerate weights: NaNs, "
-        "spread of the outputs across 8 different photos, agreement with onnxruntime."
+        f"Pinned, one thread, on {results.machine.cpu_facts}. XNNPACK: LiteRT's default "
+        "interpreter (which applies the XNNPACK delegate) against the same `.tflite` with its "
+        "default delegates switched off, and whether the delegate logged its creation. "
+        "Denormals: subnormal float32 values among the weights and every intermediate tensor "
+        "of a 640×480 photo's forward pass. Degenerate weights: NaNs, spread of the outputs "
+        "across 8 different photos, agreement with onnxruntime's float graph."
     )
     yield ""
     yield (
-        "| model | invoke, default | invoke, no default delegates | XNNPACK logged "
+        "| model | LiteRT graph | invoke, default | invoke, no default delegates | XNNPACK logged "
         "| subnormal values | NaN outputs | output std across photos | top-1 agreement "
         "with onnxruntime | max |Δp| |"
     )
-    yield "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
-    for name, f in rows:
+    yield "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+    for name, impl, f in rows:
         yield (
-            f"| {name} | {f.invoke_p50_ms_default:.3f} ms | "
+            f"| {name} | {SHORT[impl]} | {f.invoke_p50_ms_default:.3f} ms | "
             f"{f.invoke_p50_ms_without_xnnpack:.3f} ms | "
             f"{'yes' if f.xnnpack_delegate_logged else 'no'} | "
             f"{f.subnormal_values} of {f.float_values:,} | {f.nan_outputs} | "
@@ -195,7 +220,7 @@ def fairness(results: Results) -> Iterator[str]:
         model = results.models.get(HEADLINE)
         cold = (
             f" Cold start for {HEADLINE}: {model.cold_s('litert'):.3f} s against "
-            f"{model.cold_s('onnx'):.3f} s."
+            f"{model.cold_s(model.ours):.3f} s."
             if model and "litert" in model.cold["pinned"]
             else ""
         )
@@ -223,9 +248,9 @@ def packages(results: Results) -> Iterator[str]:
     yield ""
     yield (
         "This project's package holds the default digits model; a photo model adds its "
-        "graph: "
+        "graphs: "
         + ", ".join(
-            f"{name} {model.onnx_bytes / 1e6:.1f} MB" for name, model in results.models.items()
+            f"{name} {shipped_graphs_mb(model):.1f} MB" for name, model in results.models.items()
         )
         + ". Lambda's limit is 250 MB unzipped."
     )

@@ -8,15 +8,24 @@ from classifier_bench.results import PHOTO, ModelResults, Results
 from classifier_bench.verdicts import (
     COLD_GOALS,
     HEADLINE,
+    INT8_SPEEDUP,
     MEMORY_GOALS,
     Goal,
     TargetRow,
+    fast_int8,
     ratio,
+    shipped_graphs_mb,
 )
 
 
 def targets_section(results: Results, rows: list[TargetRow]) -> Iterator[str]:
+    model = results.models[HEADLINE]
     yield f"## Targets ({HEADLINE} at 224, pinned to one core)"
+    yield ""
+    yield (
+        f"On {results.machine.cpu_facts}. This project is the graph serving loads on this CPU "
+        f"with `MODEL_PRECISION` unset: `{model.served.file}` ({model.served.reason})."
+    )
     yield ""
     yield "| figure | target | measured | met |"
     yield "| --- | --- | --- | --- |"
@@ -33,30 +42,30 @@ def targets_section(results: Results, rows: list[TargetRow]) -> Iterator[str]:
 
 def _why(results: Results, missed: set[Goal]) -> Iterator[str]:
     model = results.models[HEADLINE]
+    ours = model.ours
     stages = model.breakdown["pinned"][PHOTO]
     shared = stages.event_parsing + stages.payload + stages.decode + stages.resize
-    onnx_engine = model.inference_ms("onnx")
-    has_litert = "litert" in model.warm["pinned"]
-    if Goal.WARM_VS_LITERT in missed:
-        litert_engine = model.inference_ms("litert")
+    our_engine = model.inference_ms(ours)
+    best = model.best_litert()
+    if Goal.WARM_VS_LITERT in missed and best is not None:
+        litert_engine = model.inference_ms(best)
         yield (
-            f"* **vs LiteRT: {ratio(model.warm_p50_ms('onnx'), model.warm_p50_ms('litert'))} "
-            f"slower at the handler.** The stage where LiteRT wins is inference: XNNPACK runs "
-            f"the graph in {litert_engine:.3f} ms against onnxruntime's {onnx_engine:.3f} ms "
-            f"({onnx_engine - litert_engine:+.3f} ms a call); everything else "
+            f"* **vs LiteRT ({best}): {ratio(model.warm_p50_ms(ours), model.warm_p50_ms(best))} "
+            f"slower at the handler.** The stage where LiteRT wins is inference: it runs "
+            f"the graph in {litert_engine:.3f} ms against onnxruntime's {our_engine:.3f} ms "
+            f"({our_engine - litert_engine:+.3f} ms a call); everything else "
             f"(parsing, base64, decode, resize: {shared:.2f} ms) is the same code in both."
-            + _fused_note(model)
         )
     if Goal.WARM_VS_KERAS in missed:
         keras_engine = model.inference_ms("keras")
         yield (
-            f"* **vs Keras: {ratio(model.warm_p50_ms('keras'), model.warm_p50_ms('onnx'))} "
-            f"instead of 2×.** The engines alone differ by {ratio(keras_engine, onnx_engine)} "
-            f"({onnx_engine:.3f} ms against {keras_engine:.3f} ms), but both handlers share "
+            f"* **vs Keras: {ratio(model.warm_p50_ms('keras'), model.warm_p50_ms(ours))} "
+            f"instead of 2×.** The engines alone differ by {ratio(keras_engine, our_engine)} "
+            f"({our_engine:.3f} ms against {keras_engine:.3f} ms), but both handlers share "
             f"{shared:.2f} ms of parsing and decoding for this image, which caps the ratio."
         )
     if Goal.INFERENCE_VS_FLOOR in missed:
-        yield _floor_note(results, model, has_litert)
+        yield _floor_note(results, model, best)
     if missed & COLD_GOALS and "production" in model.tuning:
         production = model.tuning["production"]
         yield (
@@ -80,45 +89,63 @@ def _why(results: Results, missed: set[Goal]) -> Iterator[str]:
             f"rest ({rest:.3f} ms) "
             "is routing and logging."
         )
-    memory = model.warm["pinned"]["onnx"]
+    if Goal.INT8 in missed and "onnx-int8" in model.warm["pinned"]:
+        yield _int8_note(results, model)
+    memory = model.warm["pinned"][ours]
     if missed & MEMORY_GOALS and memory.memory:
         yield (
             f"* **Memory.** RSS after init {memory.rss_after_init_mb:.0f} MB, peak "
             f"{memory.memory.peak_rss_at_mark_mb:.0f} MB, "
-            f"growth {memory.memory.growth_mb:+.2f} MB."
+            f"growth {memory.memory.growth_mb:+.2f} MB. The other engines' peaks on the same "
+            "requests: "
+            + ", ".join(
+                f"{engine} {figures.memory.peak_rss_at_mark_mb:.0f} MB "
+                f"(at request {figures.memory.mark:,})"
+                for engine, figures in model.warm["pinned"].items()
+                if engine != ours and figures.memory
+            )
+            + "."
+        )
+    if Goal.DEPLOY_PACKAGE in missed:
+        yield (
+            f"* **Deploy package.** The graphs alone take {shipped_graphs_mb(model):.1f} MB "
+            f"({', '.join(f'{e} {b / 1e6:.1f} MB' for e, b in model.graph_bytes.items())})."
         )
 
 
-def _floor_note(results: Results, model: ModelResults, has_litert: bool) -> str:
+def _int8_note(results: Results, model: ModelResults) -> str:
+    float_ms, int8_ms = model.inference_ms("onnx"), model.inference_ms("onnx-int8")
+    where = results.machine.cpu_facts
+    if fast_int8(results):
+        return (
+            f"* **int8: {float_ms / int8_ms:.2f}× instead of {INT8_SPEEDUP}×.** On {where}, "
+            f"inference takes {int8_ms:.3f} ms in int8 against {float_ms:.3f} ms in float."
+        )
+    return (
+        f"* **int8 on a CPU without int8 dot products.** On {where}, int8 inference takes "
+        f"{int8_ms:.3f} ms against {float_ms:.3f} ms in float, yet serving loads "
+        f"`{model.served.file}`: the CPU policy in image_classifier.graph_choice is wrong here."
+    )
+
+
+def _floor_note(results: Results, model: ModelResults, best: str | None) -> str:
     rates = results.rates["pinned"]
-    onnx_engine = model.inference_ms("onnx")
+    our_engine = model.inference_ms(model.ours)
     dense_ms, dw_ms = rates.dense_ms(model.flops), rates.depthwise_ms(model.flops)
     floor = dense_ms + dw_ms
     note = (
-        f"* **Compute floor: {ratio(onnx_engine, floor)} instead of 1.5×.** The floor "
+        f"* **Compute floor: {ratio(our_engine, floor)} instead of 1.5×.** The floor "
         f"is {dense_ms:.3f} ms of dense FLOPs at {rates.matmul_gflops:.0f} GFLOP/s "
         f"plus {dw_ms:.3f} ms of depthwise FLOPs at {rates.depthwise_gflops:.0f} "
-        f"GFLOP/s. It counts no element-wise work (hard-swish, squeeze-excite scaling, "
-        f"residual adds), no layout changes, and assumes every layer runs at the speed of "
-        f"the best-shaped single operator; small late layers (7×7, 14×14) and 1×1 "
-        f"convolutions with few channels run far below peak GEMM speed."
+        f"GFLOP/s (float kernels). It counts no element-wise work (ReLU6 clips, residual "
+        f"adds), no layout changes, and assumes every layer runs at the speed of the "
+        f"best-shaped single operator; small late layers (7×7, 14×14) and 1×1 convolutions "
+        f"with few channels run below peak GEMM speed."
     )
-    if not has_litert:
+    if best is None:
         return note
-    litert = model.inference_ms("litert")
+    litert = model.inference_ms(best)
     return (
-        f"{note} LiteRT, with a different kernel library, takes {litert:.3f} ms "
+        f"{note} LiteRT ({best}), with a different kernel library, takes {litert:.3f} ms "
         f"({ratio(litert, floor)} the floor)."
-    )
-
-
-def _fused_note(model: ModelResults) -> str:
-    if "onnx-fused" not in model.warm["pinned"]:
-        return ""
-    return (
-        f" Much of the gap is tf2onnx writing each hard-swish as four element-wise nodes "
-        f"(Add, Clip, Mul, Mul) that also break onnxruntime's NCHWc layout: with them fused "
-        f"into HardSwish/HardSigmoid (`classifier_training.fuse`, outputs unchanged) "
-        f"inference takes {model.inference_ms('onnx-fused'):.3f} ms and the handler "
-        f"{model.warm_p50_ms('onnx-fused'):.2f} ms."
     )
