@@ -155,3 +155,13 @@ def test_skipping_the_fine_tune_leaves_one_phase(photos, tmp_path):
     args = ["--data-dir", str(photos), *RECIPE, "--fine-tune-epochs", "0", "--output", str(output)]
     assert cli.main(args) == 0
     assert [p["phase"] for p in card(output)["training"]["phases"]] == ["head"]
+
+
+def test_int8_is_judged_and_the_card_names_the_graph_serving_loads(trained):
+    output, log = trained
+    written = card(output)
+    kept = written["int8"]["kept"]
+    assert written["int8"]["test_images"] == written["dataset"]["splits"]["test"]
+    assert written["serving"]["graph"] == ("model.int8.onnx" if kept else "model.onnx")
+    assert (output / "model.int8.onnx").exists() == kept
+    assert f"int8 {'kept' if kept else 'refused'}: top-1 agreement" in log

@@ -125,6 +125,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     aug.add_argument("--translation", type=float, default=0.1, help="0: off")
     aug.add_argument("--contrast", type=float, default=0.2, help="0: off")
 
+    model.add_argument(
+        "--int8",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also write a static int8 graph, kept only within 99%% top-1 agreement and 0.5 "
+        "points of accuracy (default: on for --data-dir)",
+    )
+
     card = parser.add_argument_group("model card")
     card.add_argument("--name", default=None, help="default: <dataset>-<backbone>")
     card.add_argument("--model-version", default="1.0.0")

@@ -75,7 +75,7 @@ class FeatureStore:
         batch: int = 32,
     ) -> np.ndarray:
         """(len(rows), len(views), *activation shape) float16, computing only what is missing."""
-        from tqdm import tqdm
+        from tqdm import tqdm  # type: ignore[import-untyped]
 
         out: np.ndarray | None = None
         progress = tqdm(
@@ -95,7 +95,8 @@ class FeatureStore:
                     found[k] = array
             self.computed += len(missing)
             self.reused += len(wanted) - len(missing)
-            stacked = np.stack(found).reshape(len(pixels), len(views), *found[0].shape)  # type: ignore[union-attr]
+            arrays = [a for a in found if a is not None]
+            stacked = np.stack(arrays).reshape(len(pixels), len(views), *arrays[0].shape)
             if out is None:
                 out = np.empty((len(rows), *stacked.shape[1:]), dtype=np.float16)
             out[start : start + len(pixels)] = stacked

@@ -102,27 +102,25 @@ def load(plan: Plan) -> tuple[Source, ImageCache]:
 
 
 def audit(plan: Plan, weights: WeightsSource, source: Source, cache: ImageCache) -> tuple[Any, Any]:
-    """The data audit on the decoded images; with a Lite backbone its embeddings come from the
-    same feature store training reads next, so training computes nothing twice."""
+    """The data audit on the decoded images. With a Lite backbone it embeds each image through
+    training's own embedder and feature store, so training reuses those activations."""
     from classifier_training.audit.run import audit as run_audit
 
-    embedder = None
+    embedder, embed = None, None
     if plan.converted is not None:
         from classifier_training.embeddings import LiteEmbedder
 
         assert weights.sha256 is not None
-        embedder = LiteEmbedder(plan.backbone, plan.converted, weights.sha256, plan.spec)
+        lite = LiteEmbedder(plan.backbone, plan.converted, weights.sha256, plan.spec)
+
+        def embed_rows(rows: np.ndarray) -> np.ndarray:
+            return lite.embed(cache, rows)
+
+        embedder, embed = lite, embed_rows
         step("audit", "unreadable files, exact and near duplicates, suspect labels")
     else:
         step("audit", "unreadable files and exact duplicates (no embeddings for this backbone)")
-    lite = embedder
-    result = run_audit(
-        source,
-        cache,
-        plan.data_dir,
-        None if lite is None else (lambda rows: lite.embed(cache, rows)),
-        plan.seed,
-    )
+    result = run_audit(source, cache, plan.data_dir, embed, plan.seed)
     counts = ", ".join(f"{n} {kind}" for kind, n in result.document.counts().items() if n)
     print(f"    {counts or 'no findings'} in {result.seconds:.1f} s")
     return result, embedder
@@ -305,6 +303,7 @@ def write(
     evaluation: Any,
     cache: ImageCache,
     audited: Any,
+    splits: Splits,
 ) -> None:
     from classifier_training import report
 
@@ -333,8 +332,24 @@ def write(
             suspect_images,
         )
         audited.document.write(directory / "report")
+        if plan.int8:
+            _add_int8(plan, directory, cache, splits)
 
     write_atomically(plan.output, build)
+
+
+def _add_int8(plan: Plan, directory: Path, cache: ImageCache, splits: Splits) -> None:
+    """Static int8 beside the float graph, kept only where it holds (classifier_training.quantize):
+    calibrated on training images, judged on the test split."""
+    from classifier_training.quantize import add_int8, calibration_rows
+
+    calibration = cache.read(splits.train[calibration_rows(len(splits.train), plan.seed)])
+    test = cache.read(splits.test)
+    entry = add_int8(directory, calibration, test, cache.targets[splits.test])
+    print(
+        f"    int8 {'kept' if entry['kept'] else 'refused'}: top-1 agreement "
+        f"{entry['top1_agreement']:.2%}, {entry['accuracy_loss_points']:+.1f} points lost"
+    )
 
 
 @dataclass
@@ -371,7 +386,18 @@ def run(plan: Plan) -> TrainingOutcome:
     header, sections = build_card(
         settings, source, cache, splits, baselines, training, evaluation, parity, audited
     )
-    write(plan, built.model, onnx_model, header, sections, training, evaluation, cache, audited)
+    write(
+        plan,
+        built.model,
+        onnx_model,
+        header,
+        sections,
+        training,
+        evaluation,
+        cache,
+        audited,
+        splits,
+    )
     card = card_document(header, sections, onnx_model)
     seconds = time.perf_counter() - started
     print(

@@ -64,6 +64,7 @@ class Plan:
     version: str
     cache_dir: Path | None
     notes: list[str]
+    int8: bool = False  # also write a static int8 graph, kept where it holds
     extra_data_dirs: list[Path] = field(default_factory=list)  # sorted review queues
     drop_label_issues: bool = False
 
@@ -161,6 +162,7 @@ def make_plan(args: argparse.Namespace) -> Plan:
         notes=notes,
         extra_data_dirs=list(args.extra_data_dir or []),
         drop_label_issues=args.drop_label_issues,
+        int8=photos if args.int8 is None else args.int8,
     )
 
 

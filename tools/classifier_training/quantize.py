@@ -31,6 +31,7 @@ from image_classifier.preprocessing import InputSpec, preprocess
 
 MIN_AGREEMENT = 0.99
 MAX_ACCURACY_LOSS = 0.005
+CALIBRATION_BATCH = 8
 CALIBRATION_IMAGES = 200
 # U8 activations, S8 per-channel weights: the operand types of VNNI's dot product (vpdpbusd).
 FORMAT = "QDQ, U8 activations, S8 per-channel weights, MinMax calibration"
@@ -129,7 +130,7 @@ def calibration_rows(n_train: int, seed: int) -> np.ndarray:
 class _Calibration:
     """onnxruntime's CalibrationDataReader protocol over a few hundred training images."""
 
-    def __init__(self, images: np.ndarray, batch: int = 8) -> None:
+    def __init__(self, images: np.ndarray, batch: int = CALIBRATION_BATCH) -> None:
         self._batches: Iterator[np.ndarray] = iter(
             [images[i : i + batch].astype(np.float32) for i in range(0, len(images), batch)]
         )
@@ -140,6 +141,13 @@ class _Calibration:
 
     def rewind(self) -> None:  # pragma: no cover - not used by MinMax calibration
         raise NotImplementedError
+
+
+def _reduce_every(images: int, batch: int = CALIBRATION_BATCH) -> int:
+    """Batches between range reductions, never a divisor of the batch count: onnxruntime's
+    MinMax calibrator fails with "No data is collected" when the last reduction leaves none."""
+    batches = -(-images // batch)
+    return next(k for k in range(4, 12) if batches % k)
 
 
 def quantize(model_path: Path, calibration: np.ndarray, output: Path) -> None:
@@ -161,7 +169,7 @@ def quantize(model_path: Path, calibration: np.ndarray, output: Path) -> None:
             calibrate_method=CalibrationMethod.MinMax,
             # Reduce ranges every few batches: a 224x224 network's activations for 200 images
             # would otherwise all be held at once (gigabytes).
-            extra_options={"CalibMaxIntermediateOutputs": 4},
+            extra_options={"CalibMaxIntermediateOutputs": _reduce_every(len(calibration))},
         )
 
 
