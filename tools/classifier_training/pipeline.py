@@ -3,6 +3,7 @@ evaluate, export, verify, write. Each prints one numbered line; only the last to
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 from dataclasses import dataclass
@@ -247,6 +248,7 @@ def _train_transfer(
         plan.seed,
     )
     print(f"    activations: {store.computed} images computed, {store.reused} reused")
+    gc.collect()  # the phases' datasets hold the cached activations in reference cycles
     return built, training
 
 
