@@ -97,5 +97,5 @@ def test_a_replaced_int8_graph_is_refused(int8_dir):
 @pytest.mark.parametrize("graph", ["../model.onnx", "other.onnx", None, 3])
 def test_a_card_naming_any_other_file_is_refused(float_dir, graph):
     rewrite_card(float_dir, {"serving": {"graph": graph}})
-    with pytest.raises(ModelLoadError, match="serving.graph must be one of"):
+    with pytest.raises(ModelLoadError, match=r"serving\.graph must be one of"):
         _ = ModelCard.load(float_dir).serving_graph
