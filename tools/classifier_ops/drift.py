@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy import stats  # type: ignore[import-untyped]  # scipy ships no type hints
+from scipy import stats  # scipy ships no type hints
 
 from image_classifier.result_document import ResultDocument
 
