@@ -4,7 +4,6 @@ handler.classify. EfficientNet-Lite trains only from its pretrained weights: tes
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import subprocess
@@ -19,6 +18,7 @@ import pytest
 
 from classifier_training.backbones import BACKBONES
 from tests.support.factories import ROOT
+from tests.support.served import classify_with_handler
 from tests.training.conftest import photo, photo_folder
 
 pytestmark = pytest.mark.slow
@@ -123,21 +123,7 @@ def test_the_handler_serves_it_with_keras_scores(trained):
     _, output = trained
     card = json.loads((output / "metadata.json").read_text())
     image = photo(1, 99, side=40)
-    script = (
-        "import json, sys, handler; "
-        "print(json.dumps(handler.classify(json.loads(sys.stdin.read()))))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        input=json.dumps({"image": base64.b64encode(image).decode(), "top_k": 3}),
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "MODEL_DIR": str(output)},
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    response = json.loads(result.stdout.strip().splitlines()[-1])
+    response = classify_with_handler(output, image, top_k=3)
     assert response["model"] == {"name": card["name"], "version": card["version"]}
     model = keras.models.load_model(output / "model.keras")
     expected = model(preprocess(image, InputSpec.from_dict(card["input"]))[None], training=False)

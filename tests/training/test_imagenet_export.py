@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-import json
-import os
-import subprocess
-import sys
-
 import pytest
 
 from classifier_training.imagenet_export import main
 from image_classifier.model_card import ModelCard
 from tests.support.factories import ROOT
+from tests.support.served import classify_with_handler
 
 pytestmark = pytest.mark.slow
 
@@ -38,21 +33,8 @@ def test_the_card_is_honest_about_what_was_measured(exported):
 
 
 def test_the_handler_names_the_daisy(exported):
-    script = (
-        "import json, sys, handler; "
-        "print(json.dumps(handler.classify(json.loads(sys.stdin.read()))))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        input=json.dumps({"image": base64.b64encode(DAISY.read_bytes()).decode()}),
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "MODEL_DIR": str(exported)},
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    top = json.loads(result.stdout.strip().splitlines()[-1])["predictions"][0]
+    response = classify_with_handler(exported, DAISY.read_bytes())
+    top = response["predictions"][0]
     assert top["label"] == "daisy" and top["score"] > 0.5
 
 

@@ -3,9 +3,7 @@ trained by scripts/train.py's pipeline, exported with parity and served by the h
 
 from __future__ import annotations
 
-import base64
 import json
-import os
 import re
 import subprocess
 import sys
@@ -16,6 +14,7 @@ import pytest
 from classifier_training import cli
 from classifier_training.backbones import get_backbone
 from tests.support.factories import ROOT
+from tests.support.served import classify_with_handler
 from tests.training.conftest import photo, photo_folder
 
 pytestmark = pytest.mark.slow
@@ -98,21 +97,7 @@ def test_the_handler_serves_it_with_keras_scores(trained):
     output, _ = trained
     written = card(output)
     image = photo(2, 77, side=64)
-    script = (
-        "import json, sys, handler; "
-        "print(json.dumps(handler.classify(json.loads(sys.stdin.read()))))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        input=json.dumps({"image": base64.b64encode(image).decode(), "top_k": 3}),
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "MODEL_DIR": str(output)},
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    predictions = json.loads(result.stdout.strip().splitlines()[-1])["predictions"]
+    predictions = classify_with_handler(output, image, top_k=3)["predictions"]
     model = keras.models.load_model(output / "model.keras")
     pixels = preprocess(image, InputSpec.from_dict(written["input"]))[None]
     expected = np.asarray(model(pixels, training=False))[0]

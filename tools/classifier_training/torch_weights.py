@@ -25,7 +25,7 @@ from classifier_training.convert_efficientnet_lite import Converted, convert
 from classifier_training.errors import TrainingInputError
 from classifier_training.lite_architecture import CONFIGS
 from classifier_training.torch_state import StateDictError, read_state_dict
-from classifier_training.weights import WeightsSource
+from classifier_training.weights import WeightsSource, read_weights_file
 
 HUB_NAME = re.compile(r"-([0-9a-f]{8})\.pth$")
 CONVERTED_DIR = "weights"
@@ -77,12 +77,7 @@ def resolve(value: str, backbone: Backbone) -> tuple[WeightsSource, Converted]:
 
 
 def _local_file(path: Path, official: TorchWeights) -> tuple[WeightsSource, bytes]:
-    if not path.is_file():
-        raise TrainingInputError(f"--weights {path}: no such file")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise TrainingInputError(f"--weights {path}: cannot be read ({exc})") from exc
+    data = read_weights_file(path)
     sha256 = hashlib.sha256(data).hexdigest()
     named = HUB_NAME.search(path.name)
     if named and not sha256.startswith(named.group(1)):

@@ -77,14 +77,19 @@ def check_weights_option(value: str, backbone: Backbone, size: int) -> WeightsSo
     return check_weights_file(Path(value), backbone, size)
 
 
-def check_weights_file(path: Path, backbone: Backbone, size: int) -> WeightsSource:
-    """A readable HDF5 file; its md5 compared with Keras' where Keras records one."""
+def read_weights_file(path: Path) -> bytes:
+    """The bytes of a `--weights PATH`, or a TrainingInputError saying why not."""
     if not path.is_file():
         raise TrainingInputError(f"--weights {path}: no such file")
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise TrainingInputError(f"--weights {path}: cannot be read ({exc})") from exc
+
+
+def check_weights_file(path: Path, backbone: Backbone, size: int) -> WeightsSource:
+    """A readable HDF5 file; its md5 compared with Keras' where Keras records one."""
+    data = read_weights_file(path)
     if not data.startswith(HDF5_MAGIC):
         raise TrainingInputError(f"--weights {path}: not an HDF5 (.h5) weights file")
     sha256 = hashlib.sha256(data).hexdigest()
