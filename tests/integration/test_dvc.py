@@ -190,7 +190,7 @@ def test_exp_show_lists_both_runs_with_the_cards_accuracy_and_data_hash(story: S
 @pytest.mark.slow
 def test_promote_restores_the_chosen_experiment_and_copies_it_to_model(story: Story) -> None:
     promoted = ModelCard.load(story.repo / "model")
-    assert promoted.metadata["hyperparameters"]["epochs"] == 2
+    assert promoted.metadata["training"]["phases"][0]["max_epochs"] == 2
     assert promoted.metadata["model_sha256"] == story.card["model_sha256"]
     assert "promoted" in story.promoted.stdout
 
