@@ -29,7 +29,7 @@ def test_bench_quick_mode_writes_its_report_for_the_photo_model(tmp_path):
     results = json.loads((tmp_path / RESULTS_FILE).read_text())
     (photo,) = bench_models(list(PHOTO_MODELS))
     model = results["models"][photo.name]
-    ours = {"onnx"} | ({"onnx-int8"} if photo.int8_kept else set())
+    ours = {"onnx"} | ({"onnx-int8"} if photo.int8_graph else set())  # kept, or refused aside
     litert = {"litert"} | ({"litert-int8"} if photo.litert_int8 else set())
     assert set(model["cold"]["pinned"]) == ours | {"keras"} | litert
     assert set(model["warm"]["pinned"]) == ours | {"keras"} | litert

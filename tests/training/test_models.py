@@ -34,7 +34,9 @@ def first_conv_input(model: keras.Model, base: keras.Model | None, pixels: np.nd
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", list(BACKBONES))
+@pytest.mark.parametrize(
+    "name", [n for n, b in BACKBONES.items() if b.torch_weights is None]
+)  # EfficientNet-Lite: test_efficientnet_lite.py
 def test_raw_pixels_reach_the_first_convolution_at_the_backbone_scale(name):
     built = build_model(BACKBONES[name], SPEC, 3, WeightsSource("none"), filters=8)
     black, white = np.zeros((1, 32, 32, 3), "float32"), np.full((1, 32, 32, 3), 255.0, "float32")
