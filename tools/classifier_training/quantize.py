@@ -31,7 +31,7 @@ from image_classifier.preprocessing import InputSpec, preprocess
 
 MIN_AGREEMENT = 0.99
 MAX_ACCURACY_LOSS = 0.005
-CALIBRATION_BATCH = 8
+CALIBRATION_BATCH = 4
 CALIBRATION_IMAGES = 200
 # U8 activations, S8 per-channel weights: the operand types of VNNI's dot product (vpdpbusd).
 FORMAT = "QDQ, U8 activations, S8 per-channel weights, MinMax calibration"
@@ -147,7 +147,7 @@ def _reduce_every(images: int, batch: int = CALIBRATION_BATCH) -> int:
     """Batches between range reductions, never a divisor of the batch count: onnxruntime's
     MinMax calibrator fails with "No data is collected" when the last reduction leaves none."""
     batches = -(-images // batch)
-    return next(k for k in range(4, 12) if batches % k)
+    return next(k for k in range(2, 12) if batches % k)
 
 
 def quantize(model_path: Path, calibration: np.ndarray, output: Path) -> None:
