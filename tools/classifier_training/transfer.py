@@ -1,10 +1,11 @@
 """The pretrained recipe for EfficientNet-Lite, designed for CPUs.
 
-The bottom of the network (up to the last stride-16 block) is frozen and runs once per image
-and mirror image, into the feature store. Phase 1 trains the classifier on pooled embeddings of
-those activations; phase 2 fine-tunes the blocks above the cache, the head convolution and the
-classifier on the cached activations, with BatchNorm statistics kept as pretrained. Neither
-phase ever runs the bottom again, so an epoch costs only the top of the network.
+The bottom of the network (up to the last stride-16 block) is frozen and runs once per
+training image in four views (the image, its mirror image, two seeded crops), into the feature
+store. Phase 1 trains the classifier on pooled embeddings of the image and its mirror image;
+phase 2 fine-tunes the blocks above the cache, the head convolution and the classifier on one
+view per image per epoch, with BatchNorm statistics kept as pretrained. Neither phase ever
+runs the bottom again, so an epoch costs only the top of the network.
 """
 
 from __future__ import annotations
