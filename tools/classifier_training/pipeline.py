@@ -182,10 +182,7 @@ def train(
     embedder: Any = None,
 ) -> tuple[Any, Any]:
     """Build the model for the backbone, then run the training phases."""
-    from classifier_training import streams
-    from classifier_training.errors import TrainingInputError
-    from classifier_training.fit import train as fit
-    from classifier_training.models import build_model, calibration_batch_size, set_seed
+    from classifier_training.models import set_seed
 
     schedule = plan.schedule
     schedule.class_weight = class_weights(cache.targets[splits.train], len(source.labels))
@@ -198,8 +195,22 @@ def train(
     set_seed(plan.seed)
     if plan.converted is not None:
         built, training = _train_transfer(plan, weights, source, cache, splits, embedder)
-        training.class_weight = schedule.class_weight
-        return built, training
+    else:
+        built, training = _train_keras(plan, weights, source, cache, splits)
+    training.class_weight = schedule.class_weight
+    return built, training
+
+
+def _train_keras(
+    plan: Plan, weights: WeightsSource, source: Source, cache: ImageCache, splits: Splits
+) -> tuple[Any, Any]:
+    """The from-scratch and keras.applications backbones: phases over augmented image batches."""
+    from classifier_training import streams
+    from classifier_training.errors import TrainingInputError
+    from classifier_training.fit import train as fit
+    from classifier_training.models import build_model, calibration_batch_size
+
+    schedule = plan.schedule
     built = build_model(plan.backbone, plan.spec, len(source.labels), weights, plan.filters)
     if built.base is not None and schedule.fine_tune > len(built.base.layers):
         raise TrainingInputError(
@@ -220,7 +231,6 @@ def train(
     )
     training = fit(built, train_data, validation, schedule, steps, calibration)
     training.augmentation = plan.augmentation.to_dict()
-    training.class_weight = schedule.class_weight
     return built, training
 
 

@@ -100,41 +100,37 @@ def _plot_f1(path: Path, per_class: dict[str, dict[str, float]]) -> None:
 
 def _plot_errors(path: Path, errors: list[dict[str, Any]], images: np.ndarray) -> None:
     """A grid of misclassified test images, the most confident mistakes first."""
-    columns = 4
-    rows = max(1, -(-len(errors) // columns))
-    figure, axes = plt.subplots(rows, columns, figsize=(2.6 * columns, 2.9 * rows), squeeze=False)
-    for axis in axes.flat:
-        axis.axis("off")
-    for axis, error, image in zip(axes.flat, errors, images, strict=False):
-        pixels = image[..., 0] if image.shape[-1] == 1 else image
-        axis.imshow(pixels, cmap="gray" if image.shape[-1] == 1 else None, vmin=0, vmax=255)
-        axis.set_title(
-            f"true {error['true']}\npredicted {error['predicted']} ({error['score']:.2f})",
-            fontsize=8,
-        )
-    if not errors:
-        axes.flat[0].text(0.5, 0.5, "no test errors", ha="center", va="center")
-    figure.suptitle("worst test errors (most confident first)", fontsize=10)
-    figure.tight_layout()
-    figure.savefig(path, dpi=100)
-    plt.close(figure)
+    titles = [f"true {e['true']}\npredicted {e['predicted']} ({e['score']:.2f})" for e in errors]
+    heading = "worst test errors (most confident first)"
+    _plot_gallery(path, titles, images, heading, "no test errors")
 
 
 def _plot_suspects(path: Path, suspects: list[dict[str, Any]], images: np.ndarray) -> None:
     """The audit's most suspect labels: each photo, its folder and the class the data suggests."""
+    titles = [
+        f"filed {s['given']}\nsuggested {s['suggested']} ({s['score']:.2f})" for s in suspects
+    ]
+    _plot_gallery(
+        path, titles, images, "suspect labels (audit, most suspect first; kept unless dropped)"
+    )
+
+
+def _plot_gallery(
+    path: Path, titles: list[str], images: np.ndarray, heading: str, empty: str | None = None
+) -> None:
+    """Images four to a row, each under its title."""
     columns = 4
-    rows = max(1, -(-len(suspects) // columns))
+    rows = max(1, -(-len(titles) // columns))
     figure, axes = plt.subplots(rows, columns, figsize=(2.6 * columns, 2.9 * rows), squeeze=False)
     for axis in axes.flat:
         axis.axis("off")
-    for axis, suspect, image in zip(axes.flat, suspects, images, strict=False):
+    for axis, title, image in zip(axes.flat, titles, images, strict=False):
         pixels = image[..., 0] if image.shape[-1] == 1 else image
         axis.imshow(pixels, cmap="gray" if image.shape[-1] == 1 else None, vmin=0, vmax=255)
-        axis.set_title(
-            f"filed {suspect['given']}\nsuggested {suspect['suggested']} ({suspect['score']:.2f})",
-            fontsize=8,
-        )
-    figure.suptitle("suspect labels (audit, most suspect first; kept unless dropped)", fontsize=10)
+        axis.set_title(title, fontsize=8)
+    if not titles and empty:
+        axes.flat[0].text(0.5, 0.5, empty, ha="center", va="center")
+    figure.suptitle(heading, fontsize=10)
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     plt.close(figure)
